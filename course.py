@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Set up the course and open it, or set it up and test it. Needs only Python >= 3.10.
+
+    python3 course.py lab        # 安装并打开 JupyterLab / set up, open JupyterLab on notebook 00
+    python3 course.py test       # 安装并运行全部测试 / set up, run every test (nbval included)
+    python3 course.py execute    # 重新执行所有 notebook 并保存 / re-execute and save the notebooks
+
+Everything goes into ./.venv (created on first use, reinstalled only when
+pyproject.toml or constraints.txt change). Extra arguments go to the tool:
+``python3 course.py test -k catalog``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("CTLAB_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".ctlab-installed"
+FIRST_NOTEBOOK = "notebooks/00_start_here.ipynb"
+INPUTS = ("pyproject.toml", "constraints.txt", "package.json", "package-lock.json")
+
+
+def say(zh: str, en: str) -> None:
+    print(f"[ctlab] {zh} / {en}", flush=True)
+
+
+def run(*cmd: str | Path, **kwargs: object) -> None:
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+    if result.returncode != 0:
+        raise SystemExit(result.returncode)
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for name in INPUTS:
+        path = ROOT / name
+        if path.exists():
+            digest.update(name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def setup() -> None:
+    """Create .venv and install ctlab (editable) with the pinned course environment."""
+    if sys.version_info < (3, 10):
+        raise SystemExit("ctlab needs Python >= 3.10 / 需要 Python 3.10 或更高版本")
+    if not PYTHON.exists():
+        say("创建虚拟环境 .venv", "creating the virtual environment .venv")
+        try:
+            venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        except subprocess.CalledProcessError:
+            raise SystemExit(
+                "[ctlab] 无法创建带 pip 的虚拟环境；Debian/Ubuntu 上请先 apt install python3-venv\n"
+                "[ctlab] could not create a venv with pip; on Debian/Ubuntu, apt install python3-venv first"
+            ) from None
+    fingerprint = _fingerprint()
+    if STAMP.exists() and STAMP.read_text() == fingerprint:
+        return
+    say("安装 ctlab 和课程依赖（首次需要几分钟）", "installing ctlab and the course's pinned packages (a few minutes the first time)")
+    pip = (PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "--quiet")
+    run(*pip, "--upgrade", "pip")
+    run(*pip, "-c", "constraints.txt", "-e", ".[dev]")
+    if (ROOT / "package.json").exists():
+        if shutil.which("npm"):
+            say("安装 Node 依赖（JS SDK）", "installing the Node packages (the JS SDK)")
+            run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+        else:
+            say("没有找到 npm：JavaScript 那一课会跳过", "npm not found: the JavaScript lesson will be skipped")
+    STAMP.write_text(fingerprint)
+
+
+def lab(args: list[str]) -> None:
+    setup()
+    say("打开 JupyterLab（模拟模式，不需要 API Key）", "opening JupyterLab (simulated: no API key needed)")
+    os.execv(str(PYTHON), [str(PYTHON), "-m", "jupyter", "lab", FIRST_NOTEBOOK, *args])
+
+
+def test(args: list[str]) -> None:
+    setup()
+    cmd = [str(PYTHON), "-m", "pytest", *args]
+    if os.environ.get("CTLAB_TEST_OFFLINE") == "1":
+        cmd = _offline(cmd)
+    env = {**os.environ, "CTLAB_LANG": "both", "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env.pop("ANTHROPIC_API_KEY", None)
+    env.pop("CTLAB_LIVE", None)
+    raise SystemExit(subprocess.run(cmd, cwd=ROOT, env=env).returncode)
+
+
+def _offline(cmd: list[str]) -> list[str]:
+    """Run ``cmd`` in a new network namespace with only loopback up (Linux, as root)."""
+    if not (sys.platform == "linux" and os.geteuid() == 0 and shutil.which("unshare") and shutil.which("ip")):
+        say("无法切断网络，按普通方式运行测试", "cannot cut the network here; running the tests normally")
+        return cmd
+    say("在没有外网的网络命名空间里运行测试", "running the tests in a network namespace with only loopback")
+    inner = "ip link set lo up && exec " + " ".join(shlex.quote(c) for c in cmd)
+    return ["unshare", "--net", "sh", "-c", inner]
+
+
+def execute(args: list[str]) -> None:
+    """Re-execute notebooks in place with nbconvert, so outputs and widget state are stored."""
+    setup()
+    notebooks = args or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
+    env = {**os.environ, "CTLAB_LANG": "both", "MPLBACKEND": "Agg"}
+    for notebook in notebooks:
+        say(f"执行 {notebook}", f"executing {notebook}")
+        run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace", notebook, env=env)
+
+
+COMMANDS = {"lab": lab, "test": test, "execute": execute, "setup": lambda args: setup()}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        raise SystemExit(2)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

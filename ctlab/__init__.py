@@ -1,0 +1,44 @@
+"""ctlab: see how Claude API calls fail, and retry them right — with the real SDK, in virtual time.
+
+    >>> import ctlab
+    >>> sim = ctlab.run("429 429 200")
+    >>> sim.requests, sim.outcome.ok
+    (3, True)
+
+The public surface: :func:`simulate` / :func:`run` (a fault script served to the
+real ``anthropic`` SDK through respx, on a virtual clock), the fault values
+(:func:`status`, :func:`ok`, :func:`timeout`, :func:`disconnect`,
+:func:`stream_error`, or text like ``"429 200"``), :func:`client`, the error
+:func:`catalog`, :func:`plot`, and :func:`set_lang`.
+"""
+
+from __future__ import annotations
+
+from .catalog import catalog, entry
+from .clients import client
+from .faults import disconnect, ok, parse, status, stream_error, timeout
+from .i18n import CtlabError, get_lang, set_lang
+from .show import plot
+from .simulate import Attempt, Outcome, Simulation, ask, run, simulate
+
+__all__ = [
+    "Attempt",
+    "CtlabError",
+    "Outcome",
+    "Simulation",
+    "ask",
+    "catalog",
+    "client",
+    "disconnect",
+    "entry",
+    "get_lang",
+    "ok",
+    "parse",
+    "plot",
+    "run",
+    "set_lang",
+    "simulate",
+    "status",
+    "stream_error",
+    "timeout",
+]

@@ -1,0 +1,102 @@
+"""Clients: simulated by default, live only when asked, and never showing the key.
+
+    >>> import ctlab
+    >>> with ctlab.simulate("200"):
+    ...     c = ctlab.client(max_retries=0)
+    ...     c.max_retries, str(c.base_url)
+    (0, 'https://www.cheapertoken.work')
+
+A simulated client refuses to send anything outside ``ctlab.simulate(...)``,
+so it can never leak a request to the network.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Any
+
+import anthropic
+from anthropic import Middleware
+
+from .i18n import CtlabError, t
+
+#: The proxy from the docs page the course starts from.
+DOCS_BASE_URL = "https://www.cheapertoken.work"
+#: A key-shaped placeholder; a simulated request carries it and nothing more.
+SIMULATED_API_KEY = "sk-simulated-not-a-real-key"
+
+
+class _RequireSimulation(Middleware):
+    """Refuses every attempt unless a ctlab simulation is installed."""
+
+    def _check(self) -> None:
+        from .simulate import active
+
+        if active() is None:
+            raise CtlabError("client.outside")
+
+    def handle(self, request: Any, call_next: Any) -> Any:
+        self._check()
+        return call_next(request)
+
+    async def handle_async(self, request: Any, call_next: Any) -> Any:
+        self._check()
+        return await call_next(request)
+
+
+def _check_options(options: dict[str, Any]) -> None:
+    if "max_retries" in options:
+        value = options["max_retries"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise CtlabError("client.max_retries", value=value)
+    if "timeout" in options:
+        value = options["timeout"]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not value > 0:
+                raise CtlabError("client.timeout", value=value)
+        elif not isinstance(value, anthropic.Timeout):
+            raise CtlabError("client.timeout", value=value)
+
+
+def simulated_client(*, async_: bool = False, **options: Any) -> Any:
+    """An SDK client aimed at ``ANTHROPIC_BASE_URL`` (or the docs' proxy), with a dummy key."""
+    _check_options(options)
+    options.setdefault("base_url", os.environ.get("ANTHROPIC_BASE_URL") or DOCS_BASE_URL)
+    options["api_key"] = SIMULATED_API_KEY
+    options["middleware"] = [_RequireSimulation(), *options.get("middleware", ())]
+    cls = anthropic.AsyncAnthropic if async_ else anthropic.Anthropic
+    return cls(**options)
+
+
+def _api_key() -> str:
+    key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
+    if not key:
+        key = getpass.getpass(str(t("client.prompt"))).strip()
+    if not key:
+        raise CtlabError("client.no_key")
+    return key
+
+
+def client(*, live: bool | None = None, async_: bool = False, **options: Any) -> Any:
+    """The client the course uses: simulated unless ``live=True`` (or ``CTLAB_LIVE=1``).
+
+    Options are the SDK's own (``max_retries``, ``timeout``, ``base_url``...).
+    A live client takes its key from ``ANTHROPIC_API_KEY`` or a password prompt,
+    its base URL from ``ANTHROPIC_BASE_URL`` or the SDK default, and is never
+    created under ``CI=true``.
+    """
+    if live is None:
+        live = os.environ.get("CTLAB_LIVE", "").strip().lower() in ("1", "true", "yes")
+    if not live:
+        return simulated_client(async_=async_, **options)
+    if os.environ.get("CI", "").lower() == "true":
+        raise CtlabError("client.live_in_ci")
+    _check_options(options)
+    options["api_key"] = _api_key()
+    if os.environ.get("ANTHROPIC_BASE_URL"):
+        options.setdefault("base_url", os.environ["ANTHROPIC_BASE_URL"])
+    cls = anthropic.AsyncAnthropic if async_ else anthropic.Anthropic
+    live_client = cls(**options)
+    print(t("client.live_ready", base_url=live_client.base_url))
+    return live_client

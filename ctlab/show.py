@@ -1,0 +1,192 @@
+"""Showing a simulation: a text table, an HTML table, and a matplotlib timeline.
+
+    >>> import ctlab
+    >>> sim = ctlab.run("429 200")
+    >>> ctlab.set_lang("en"); print(text_table(sim)); ctlab.set_lang("both")
+    attempt  at (s)  retry-count header  server answered  then waited (s)  who waited
+          1   0.000                   0  429                        0.394  SDK
+          2   0.394                   1  200 OK                         -  -
+    2 HTTP requests, 0.39 s of virtual time (0.39 s waiting); outcome: returned '你好！Hello!'
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from .faults import Disconnect, Reply, Status, StreamError, Timeout
+from .i18n import Lang, Text, get_lang, t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .simulate import Attempt, Outcome, Simulation
+
+_COLUMNS = ("table.attempt", "table.at", "table.retry_count", "table.answer", "table.wait", "table.by")
+
+
+def describe_answer(attempt: Attempt) -> Text:
+    """What the server did on one attempt, in words."""
+    fault = attempt.fault
+    if isinstance(fault, Status):
+        return Text(fault.label(), fault.label())
+    if isinstance(fault, Timeout):
+        return t("answer.timeout", seconds=attempt.duration)
+    if isinstance(fault, Disconnect):
+        return t("answer.disconnect")
+    if isinstance(fault, StreamError):
+        return t("answer.stream_error", error_type=fault.error_type)
+    assert isinstance(fault, Reply)
+    return t("answer.ok")
+
+
+def describe_error(error: BaseException) -> str:
+    """``RateLimitError (429)``, ``APITimeoutError``, ``ValueError: ...``."""
+    status = getattr(error, "status_code", None)
+    name = type(error).__name__
+    if status is not None:
+        return f"{name} ({status})"
+    if type(error).__module__.startswith("anthropic"):
+        return name
+    return f"{name}: {error}"
+
+
+def describe_outcome(outcome: Outcome | None) -> Text:
+    if outcome is None:
+        return t("outcome.pending")
+    if outcome.error is not None:
+        return t("outcome.raised", value=describe_error(outcome.error))
+    return t("outcome.returned", value=repr(outcome.value))
+
+
+def _who(attempt: Attempt) -> Text:
+    who = [t(f"wait.{w}") for w in ("sdk", "code") if any(x.by == w for x in attempt.waits)]
+    return Text(" + ".join(w.zh for w in who) or "-", " + ".join(w.en for w in who) or "-")
+
+
+def _plain(text: str) -> Text:
+    return Text(text, text)
+
+
+def rows(sim: Simulation) -> list[list[Text]]:
+    """One row per attempt, in :data:`_COLUMNS` order."""
+    return [
+        [
+            _plain(str(a.number)),
+            _plain(f"{a.at:.3f}"),
+            _plain("-" if a.retry_count is None else str(a.retry_count)),
+            describe_answer(a),
+            _plain(f"{a.waited:.3f}" if a.waits else "-"),
+            _who(a),
+        ]
+        for a in sim.attempts
+    ]
+
+
+def summary(sim: Simulation) -> Text:
+    """One line: requests, virtual time, time waiting, outcome."""
+    return t("summary", requests=sim.requests, elapsed=sim.elapsed, slept=sim.slept, outcome=describe_outcome(sim.outcome))
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in text)
+
+
+def _langs() -> tuple[Lang, ...]:
+    lang = get_lang()
+    return ("zh", "en") if lang == "both" else (lang,)
+
+
+def text_table(sim: Simulation) -> str:
+    """The attempts as an aligned plain-text table, then the summary.
+
+    With the language set to ``both``, the table is printed once per language.
+    """
+    blocks = []
+    for lang in _langs():
+        table = [[t(k).render(lang) for k in _COLUMNS], *([c.render(lang) for c in row] for row in rows(sim))]
+        widths = [max(_width(row[i]) for row in table) for i in range(len(_COLUMNS))]
+
+        def line(row: list[str]) -> str:
+            cells = [" " * (w - _width(c)) + c if i < 3 or i == 4 else c + " " * (w - _width(c)) for i, (c, w) in enumerate(zip(row, widths))]
+            return "  ".join(cells).rstrip()
+
+        blocks.append("\n".join([*(line(r) for r in table), summary(sim).render(lang)]))
+    return "\n\n".join(blocks)
+
+
+def _cell(text: Text, tag: str = "td") -> str:
+    if get_lang() == "both" and text.zh != text.en:
+        inner = f"{html.escape(text.zh)}<br><span class=\"ctlab-en\">{html.escape(text.en)}</span>"
+    else:
+        inner = html.escape(str(text))
+    return f"<{tag}>{inner}</{tag}>"
+
+
+def html_table(sim: Simulation) -> str:
+    """The attempts as an HTML table (what a notebook shows)."""
+    head = "".join(_cell(t(k), "th") for k in _COLUMNS)
+    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows(sim))
+    foot = "".join(f"<p>{html.escape(summary(sim).render(lang))}</p>" for lang in _langs())
+    return f'<table class="ctlab-timeline"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}'
+
+
+def _has_cjk_font() -> bool:
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return any(("CJK" in n) or n in ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei") for n in names)
+
+
+def _label(text: Text) -> str:
+    """Plot text in the current language; English only if no Chinese font is installed."""
+    lang = get_lang()
+    if lang != "en" and not _has_cjk_font():
+        return text.en
+    return text.render(lang)
+
+
+def plot(sim: Simulation, *, ax: Any = None) -> Figure:
+    """A timeline: one bar per attempt (coloured by answer), one per wait."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.6 + 0.45 * max(1, len(sim.attempts))))
+        plt.close(fig)
+    fig = ax.figure
+    colours = {"ok": "#2e7d32", "retry": "#ef6c00", "fail": "#c62828", "wait": "#90a4ae"}
+    for row, attempt in enumerate(sim.attempts):
+        answer = attempt.answer
+        kind = "ok" if answer == 200 and not isinstance(attempt.fault, StreamError) else "fail"
+        if attempt is not sim.attempts[-1]:
+            kind = "retry" if kind == "fail" else kind
+        width = max(attempt.duration, sim.elapsed / 200 or 0.01)
+        ax.barh(row, width, left=attempt.at, color=colours[kind], height=0.6)
+        start = attempt.at + width
+        for wait in attempt.waits:
+            ax.barh(row, wait.seconds, left=start, color=colours["wait"], height=0.25)
+            start += wait.seconds
+        ax.text(start, row, f" {attempt.fault.label()}", va="center", fontsize=8)
+    ax.set_yticks(range(len(sim.attempts)), [_label(t("plot.attempt", n=a.number)) for a in sim.attempts])
+    ax.invert_yaxis()
+    ax.set_xlabel(_label(t("plot.xlabel")))
+    ax.set_title(_label(t("plot.title")))
+    ax.legend(
+        handles=[Patch(color=colours[k], label=_label(t(f"plot.{k}"))) for k in ("ok", "retry", "fail", "wait")],
+        loc="lower right",
+        fontsize=8,
+    )
+    ax.set_xlim(0, max(sim.elapsed * 1.15, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (for widgets, which cannot rely on the notebook's inline backend)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()

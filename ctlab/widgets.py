@@ -1,0 +1,111 @@
+"""Widgets that trigger simulated failures: click, the real SDK runs, the timeline appears.
+
+    >>> from ctlab.widgets import FaultLab
+    >>> lab = FaultLab(faults="429 200")
+    >>> lab.click().requests
+    2
+
+Results are written with ``Output.append_display_data`` (not ``print`` inside
+``with out:``), so a notebook executed with the widget stays comparable by nbval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import HTML, Image
+
+from .i18n import CtlabError, t
+from .show import plot, png
+from .simulate import Simulation, run
+
+#: Fault scripts offered in the preset menu.
+PRESETS: tuple[str, ...] = (
+    "429 200",
+    "429",
+    "529 529 200",
+    "529",
+    "500 200",
+    "timeout 200",
+    "disconnect 200",
+    "429(retry-after=3) 200",
+    "400",
+    "401",
+    "stream-error",
+)
+
+
+def _error_html(error: CtlabError) -> HTML:
+    return HTML(f'<pre class="ctlab-error">{error}</pre>')
+
+
+class FaultLab(w.VBox):
+    """Pick faults, ``max_retries`` and ``timeout``; click to send a real SDK request to the simulated server.
+
+    ``call(client)`` is what a click runs (default: the docs page's request).
+    """
+
+    def __init__(
+        self,
+        faults: str = "429 200",
+        *,
+        max_retries: int = 2,
+        timeout: float = 600.0,
+        call: Callable[[Any], Any] | None = None,
+        presets: Sequence[str] = PRESETS,
+        seed: int = 0,
+        show_plot: bool = True,
+    ) -> None:
+        self.call = call
+        self.seed = seed
+        self.show_plot = show_plot
+        self.last: Simulation | None = None
+        self.preset = w.Dropdown(options=list(presets), value=faults if faults in presets else None, description=str(t("widget.preset")))
+        self.faults = w.Text(value=faults, description=str(t("widget.faults")), layout=w.Layout(width="420px"))
+        self.max_retries = w.IntSlider(value=max_retries, min=0, max=8, description="max_retries")
+        self.timeout = w.FloatLogSlider(value=timeout, base=10, min=0, max=3, step=0.25, description="timeout (s)")
+        self.button = w.Button(description=str(t("widget.run")), button_style="primary", icon="play")
+        self.clear = w.Button(description=str(t("widget.clear")))
+        self.out = w.Output()
+        self.preset.observe(self._on_preset, names="value")
+        self.button.on_click(lambda _: self.click())
+        self.clear.on_click(lambda _: self._clear())
+        help_text = w.HTML(f"<small>{t('widget.help')}</small>")
+        super().__init__(
+            [
+                w.HBox([self.preset, self.faults]),
+                help_text,
+                w.HBox([self.max_retries, self.timeout]),
+                w.HBox([self.button, self.clear]),
+                self.out,
+            ]
+        )
+
+    def _on_preset(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.faults.value = change["new"]
+
+    def _clear(self) -> None:
+        self.out.outputs = ()  # a state change, not a clear_output message: safe in any cell
+
+    def click(self) -> Simulation | None:
+        """What the button does: run once, show the table (and plot) below. Returns the simulation."""
+        self._clear()
+        try:
+            sim = run(
+                self.faults.value,
+                self.call,
+                seed=self.seed,
+                max_retries=self.max_retries.value,
+                timeout=self.timeout.value,
+            )
+        except CtlabError as error:
+            self.out.append_display_data(_error_html(error))
+            return None
+        self.last = sim
+        self.out.append_display_data(sim)
+        if self.show_plot:
+            self.out.append_display_data(Image(png(plot(sim))))
+        return sim

@@ -1,0 +1,59 @@
+"""Every message exists in both languages, with the same blanks to fill."""
+
+from __future__ import annotations
+
+import string
+import subprocess
+import sys
+
+import pytest
+
+import ctlab
+from ctlab.i18n import MESSAGES, Text, t
+
+CJK = range(0x4E00, 0xA000)
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES))
+def test_each_message_has_both_languages_and_the_same_placeholders(key: str) -> None:
+    text = MESSAGES[key]
+    assert text.zh.strip() and text.en.strip()
+    assert _fields(text.zh) == _fields(text.en)
+    if text.zh != text.en:  # technical labels such as "SDK" are the same in both
+        assert any(ord(ch) in CJK for ch in text.zh), f"{key}: the Chinese text has no Chinese"
+
+
+def test_set_lang_picks_the_language() -> None:
+    message = t("outcome.returned", value="x")
+    ctlab.set_lang("zh")
+    assert str(message) == "返回了 x"
+    ctlab.set_lang("en")
+    assert str(message) == "returned x"
+    ctlab.set_lang("both")
+    assert str(message) == "返回了 x / returned x"
+
+
+def test_nested_text_is_filled_language_by_language() -> None:
+    inner = Text("中", "in")
+    assert t("outcome.raised", value=inner) == Text("抛出了 中", "raised in")
+
+
+def test_an_unknown_language_is_refused_in_both_languages() -> None:
+    with pytest.raises(ctlab.CtlabError, match="不支持的语言 'fr'.*allowed: zh, en, both"):
+        ctlab.set_lang("fr")
+
+
+@pytest.mark.parametrize(("env", "expected"), [("zh", "zh"), ("en", "en"), ("both", "both"), ("klingon", "both")])
+def test_ctlab_lang_sets_the_starting_language(env: str, expected: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", "import ctlab; print(ctlab.get_lang())"],
+        env={"CTLAB_LANG": env, "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == expected

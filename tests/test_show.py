@@ -1,0 +1,69 @@
+"""What a learner sees: tables, plots, widgets, the terminal demo."""
+
+from __future__ import annotations
+
+import matplotlib
+
+import ctlab
+from ctlab.__main__ import main
+from ctlab.show import html_table, text_table
+from ctlab.widgets import FaultLab
+
+matplotlib.use("Agg")
+
+
+def test_the_text_table_has_one_row_per_attempt_and_a_summary() -> None:
+    ctlab.set_lang("en")
+    table = text_table(ctlab.run("429 timeout 200", timeout=5)).splitlines()
+    assert table[0].split()[:3] == ["attempt", "at", "(s)"]
+    assert "429" in table[1] and "timed out (no answer for 5 s)" in table[2] and "200 OK" in table[3]
+    assert table[-1].startswith("3 HTTP requests") and "returned '你好！Hello!'" in table[-1]
+
+
+def test_both_languages_print_the_table_twice() -> None:
+    ctlab.set_lang("both")
+    text = text_table(ctlab.run("529", max_retries=0))
+    assert "共 1 次 HTTP 请求" in text and "1 HTTP requests" in text
+    assert "抛出了 OverloadedError (529)" in text
+
+
+def test_the_html_table_escapes_and_shows_both_languages() -> None:
+    ctlab.set_lang("both")
+    page = html_table(ctlab.run("disconnect 200"))
+    assert "连接被断开<br><span class=\"ctlab-en\">connection dropped</span>" in page
+
+
+def test_the_plot_draws_a_bar_per_attempt_and_per_wait() -> None:
+    sim = ctlab.run("429 429 200")
+    fig = ctlab.plot(sim)
+    bars = [p for p in fig.axes[0].patches]
+    assert len(bars) == sim.requests + len(sim.waits())
+
+
+def test_the_widget_runs_the_real_sdk_and_shows_the_timeline() -> None:
+    lab = FaultLab(faults="529 200", max_retries=2)
+    sim = lab.click()
+    assert sim is not None and [a.answer for a in sim.attempts] == [529, 200]
+    table, figure = lab.out.outputs
+    assert 'class="ctlab-timeline"' in table["data"]["text/html"]
+    assert "image/png" in figure["data"]
+
+
+def test_the_widget_reports_bad_input_instead_of_crashing() -> None:
+    lab = FaultLab(faults="banana")
+    assert lab.click() is None
+    html = lab.out.outputs[0]["data"]["text/html"]
+    assert "unknown fault 'banana'" in html and "看不懂的故障" in html
+
+
+def test_choosing_a_preset_fills_in_the_faults() -> None:
+    lab = FaultLab()
+    lab.preset.value = "timeout 200"
+    assert lab.faults.value == "timeout 200"
+
+
+def test_the_terminal_demo(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--lang", "en", "demo", "500 200"]) == 0
+    assert "2 HTTP requests" in capsys.readouterr().out
+    assert main(["demo", "700"]) == 2
+    assert "cannot be simulated" in capsys.readouterr().err
