@@ -4,6 +4,7 @@
     python3 course.py lab        # 安装并打开 JupyterLab / set up, open JupyterLab on notebook 00
     python3 course.py test       # 安装并运行全部测试 / set up, run every test (nbval included)
     python3 course.py execute    # 重新执行所有 notebook 并保存 / re-execute and save the notebooks
+    python3 course.py bench      # 打印性能数字 / print the benchmark numbers
 
 Everything goes into ./.venv (created on first use, reinstalled only when
 pyproject.toml or constraints.txt change). Extra arguments go to the tool:
@@ -115,7 +116,14 @@ def execute(args: list[str]) -> None:
         run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace", notebook, env=env)
 
 
-COMMANDS = {"lab": lab, "test": test, "execute": execute, "setup": lambda args: setup()}
+def bench(args: list[str]) -> None:
+    """Print the performance numbers (benchmarks/bench.py)."""
+    setup()
+    env = {**os.environ, "CTLAB_LANG": "both", "MPLBACKEND": "Agg"}
+    raise SystemExit(subprocess.run([str(PYTHON), "benchmarks/bench.py", *args], cwd=ROOT, env=env).returncode)
+
+
+COMMANDS = {"lab": lab, "test": test, "execute": execute, "bench": bench, "setup": lambda args: setup()}
 
 
 def main() -> None:

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import getpass
 import os
+import ssl
+from functools import lru_cache
 from typing import Any
 
 import anthropic
+import httpx2
 from anthropic import Middleware
 
 from .i18n import CtlabError, t
@@ -59,10 +62,19 @@ def _check_options(options: dict[str, Any]) -> None:
             raise CtlabError("client.timeout", value=value)
 
 
+@lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    """One TLS context for all simulated clients: loading CA certificates is most of a client's start-up cost."""
+    return httpx2.create_ssl_context()
+
+
 def simulated_client(*, async_: bool = False, **options: Any) -> Any:
     """An SDK client aimed at ``ANTHROPIC_BASE_URL`` (or the docs' proxy), with a dummy key."""
     _check_options(options)
     options.setdefault("base_url", os.environ.get("ANTHROPIC_BASE_URL") or DOCS_BASE_URL)
+    if "http_client" not in options:
+        http_client = anthropic.DefaultAsyncHttpxClient if async_ else anthropic.DefaultHttpxClient
+        options["http_client"] = http_client(verify=_tls())
     options["api_key"] = SIMULATED_API_KEY
     options["middleware"] = [_RequireSimulation(), *options.get("middleware", ())]
     cls = anthropic.AsyncAnthropic if async_ else anthropic.Anthropic

@@ -1,0 +1,83 @@
+"""Print ctlab's performance numbers (run with the course's Python: ``python3 course.py bench``).
+
+(a) the notebook suite's wall time next to its floor — the same number of
+    kernels that only ``import ctlab`` — as a ratio (goal <= 1.5);
+(b) the virtual-time speed-up: simulated seconds of SDK backoff per real second,
+    for a 529 that never clears with ``max_retries=2`` (goal >= 1000x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+import anthropic
+
+import ctlab
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_notebook(notebook: nbformat.NotebookNode) -> float:
+    started = time.perf_counter()
+    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    return time.perf_counter() - started
+
+
+def suite_vs_floor() -> tuple[float, float, int]:
+    """Execute every notebook, then as many kernels that only import ctlab."""
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    suite = sum(_run_notebook(nbformat.read(p, as_version=4)) for p in paths)
+    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import ctlab")])
+    floor = sum(_run_notebook(floor_nb) for _ in paths)
+    return suite, floor, len(paths)
+
+
+def virtual_speedup(repeats: int = 200) -> tuple[float, float, float]:
+    """(simulated backoff s, real s, median real ms) over ``repeats`` runs of 529 x3."""
+    simulated, timings = 0.0, []
+    for seed in range(repeats):
+        started = time.perf_counter()
+        sim = ctlab.run("529", max_retries=2, seed=seed)
+        timings.append(time.perf_counter() - started)
+        simulated += sim.slept
+    return simulated, sum(timings), statistics.median(timings) * 1000
+
+
+def virtual_speedup_in_one_block(repeats: int = 200) -> tuple[float, float]:
+    """The same 529 x3 calls inside one simulation with one client: the SDK's retry loop alone."""
+    with ctlab.simulate("529") as sim:
+        client = sim.client(max_retries=2)
+        started = time.perf_counter()
+        for _ in range(repeats):
+            try:
+                ctlab.ask(client)
+            except anthropic.OverloadedError:
+                pass
+        real = time.perf_counter() - started
+    return sim.slept, real
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-notebooks", action="store_true", help="only the in-process numbers")
+    args = parser.parse_args()
+
+    simulated, real, median_ms = virtual_speedup()
+    print(f"virtual time: 529 x3 (max_retries=2), 200 runs: {simulated:.1f} s of SDK backoff in {real:.3f} s real")
+    print(f"  speed-up {simulated / real:,.0f}x end to end (new simulation + client each time); median {median_ms:.2f} ms per call")
+    simulated, real = virtual_speedup_in_one_block()
+    print(f"  speed-up {simulated / real:,.0f}x inside one simulation with one client (the SDK's retry loop alone)")
+    if not args.skip_notebooks:
+        suite, floor, count = suite_vs_floor()
+        print(f"notebooks: {count} executed in {suite:.2f} s; floor ({count} kernels importing ctlab) {floor:.2f} s")
+        print(f"  suite/floor ratio {suite / floor:.2f}")
+
+
+if __name__ == "__main__":
+    main()
