@@ -218,4 +218,8 @@ MESSAGES: dict[str, Text] = {
     "catalog.action": T("怎么处理", "what to do"),
     "yes": T("会", "yes"),
     "no": T("不会", "no"),
+    # --- lessons 01-03: retry loops, SDK retry, error explorer ---------------
+    # --- fault server (python -m ctlab serve) --------------------------------
+    # --- backoff at scale -----------------------------------------------------
+    # --- exercises: ctlab.check ----------------------------------------------
 }
