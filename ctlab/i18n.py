@@ -218,6 +218,15 @@ MESSAGES: dict[str, Text] = {
     "catalog.action": T("怎么处理", "what to do"),
     "yes": T("会", "yes"),
     "no": T("不会", "no"),
+    # --- measuring code under faults (ctlab.measure) -------------------------
+    "measure.faults": T("故障", "faults"),
+    "measure.code": T("代码", "code"),
+    "measure.requests": T("HTTP 请求数", "HTTP requests"),
+    "measure.slept": T("总共睡了 (s)", "slept (s)"),
+    "measure.wasted": T("最后一次之后白睡 (s)", "slept after the last attempt (s)"),
+    "measure.elapsed": T("虚拟耗时 (s)", "virtual time (s)"),
+    "measure.outcome": T("调用方拿到的结果", "what the caller got"),
+    "widget.code": T("运行的代码", "code to run"),
     # --- lessons 01-03: retry loops, SDK retry, error explorer ---------------
     # --- fault server (python -m ctlab serve) --------------------------------
     # --- backoff at scale -----------------------------------------------------

@@ -82,7 +82,7 @@ class Attempt:
 
     @property
     def waited(self) -> float:
-        return sum(w.seconds for w in self.waits)
+        return sum((w.seconds for w in self.waits), 0.0)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Widgets that trigger simulated failures: click, the real SDK runs, the timeline appears.
+"""FaultLab: pick faults and client options, click, and the real SDK meets the simulated server.
 
     >>> from ctlab.widgets import FaultLab
     >>> lab = FaultLab(faults="429 200")
@@ -11,15 +11,18 @@ Results are written with ``Output.append_display_data`` (not ``print`` inside
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import html
+
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
 from IPython.display import HTML, Image
 
-from .i18n import CtlabError, t
-from .show import plot, png
-from .simulate import Simulation, run
+from ..i18n import CtlabError, t
+from ..show import plot, png
+from ..measure import measure
+from ..simulate import Simulation, ask
 
 #: Fault scripts offered in the preset menu.
 PRESETS: tuple[str, ...] = (
@@ -44,7 +47,9 @@ def _error_html(error: CtlabError) -> HTML:
 class FaultLab(w.VBox):
     """Pick faults, ``max_retries`` and ``timeout``; click to send a real SDK request to the simulated server.
 
-    ``call(client)`` is what a click runs (default: the docs page's request).
+    ``call(client)`` is what a click runs (default: the docs page's request);
+    ``choices`` (name -> call) adds a menu to pick the code under test instead.
+    Anything the code prints is shown under the timeline.
     """
 
     def __init__(
@@ -54,11 +59,13 @@ class FaultLab(w.VBox):
         max_retries: int = 2,
         timeout: float = 600.0,
         call: Callable[[Any], Any] | None = None,
+        choices: Mapping[str, Callable[[Any], Any]] | None = None,
         presets: Sequence[str] = PRESETS,
         seed: int = 0,
         show_plot: bool = True,
     ) -> None:
         self.call = call
+        self.code = w.Dropdown(options=list(choices.items()), description=str(t("widget.code"))) if choices else None
         self.seed = seed
         self.show_plot = show_plot
         self.last: Simulation | None = None
@@ -78,6 +85,7 @@ class FaultLab(w.VBox):
                 w.HBox([self.preset, self.faults]),
                 help_text,
                 w.HBox([self.max_retries, self.timeout]),
+                *([self.code] if self.code else []),
                 w.HBox([self.button, self.clear]),
                 self.out,
             ]
@@ -94,9 +102,9 @@ class FaultLab(w.VBox):
         """What the button does: run once, show the table (and plot) below. Returns the simulation."""
         self._clear()
         try:
-            sim = run(
+            measured = measure(
+                self.code.value if self.code else (self.call or ask),
                 self.faults.value,
-                self.call,
                 seed=self.seed,
                 max_retries=self.max_retries.value,
                 timeout=self.timeout.value,
@@ -104,8 +112,10 @@ class FaultLab(w.VBox):
         except CtlabError as error:
             self.out.append_display_data(_error_html(error))
             return None
-        self.last = sim
+        sim = self.last = measured.sim
         self.out.append_display_data(sim)
+        if measured.printed:
+            self.out.append_display_data(HTML(f'<pre class="ctlab-printed">{html.escape(measured.printed)}</pre>'))
         if self.show_plot:
             self.out.append_display_data(Image(png(plot(sim))))
         return sim

@@ -1,0 +1,138 @@
+"""Measure retry code under a battery of faults, side by side.
+
+    >>> import ctlab
+    >>> from ctlab.docs_loop import chat_with_retry, MESSAGES
+    >>> table = compare({"docs": lambda c: chat_with_retry(c, MESSAGES)}, ["429", "529"])
+    >>> [(m.faults, m.requests, m.wasted) for m in table.measurements]
+    [('429', 9, 4.0), ('529', 3, 0.0)]
+
+For each fault script a :class:`Measurement` keeps the HTTP requests sent, the
+time slept, the sleep *wasted* after the final attempt, and what the caller got.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .faults import FaultsLike, parse
+from .i18n import Text, get_lang, t
+from .show import _width, describe_outcome
+from .simulate import Simulation, run
+
+Call = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One function under one fault script."""
+
+    name: str
+    faults: str
+    sim: Simulation
+    printed: str
+
+    @property
+    def requests(self) -> int:
+        return self.sim.requests
+
+    @property
+    def slept(self) -> float:
+        return self.sim.slept
+
+    @property
+    def wasted(self) -> float:
+        """Seconds slept after the final attempt: waiting for nothing."""
+        return self.sim.attempts[-1].waited if self.sim.attempts else 0.0
+
+    @property
+    def elapsed(self) -> float:
+        return self.sim.elapsed
+
+    @property
+    def outcome(self) -> Text:
+        return describe_outcome(self.sim.outcome)
+
+
+def measure(call: Call, faults: FaultsLike, *, name: str = "", seed: int = 0, **client_options: Any) -> Measurement:
+    """Run ``call(client)`` once under ``faults``; what it prints is captured, not shown."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        sim = run(faults, call, seed=seed, **client_options)
+    return Measurement(name, str(parse(faults)), sim, buffer.getvalue())
+
+
+_COLUMNS = ("measure.faults", "measure.code", "measure.requests", "measure.slept", "measure.wasted", "measure.outcome")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several functions under the same fault scripts."""
+
+    measurements: tuple[Measurement, ...]
+
+    def by(self, name: str) -> list[Measurement]:
+        return [m for m in self.measurements if m.name == name]
+
+    def rows(self) -> list[list[Text]]:
+        plain = lambda s: Text(s, s)  # noqa: E731
+        return [
+            [plain(m.faults), plain(m.name), plain(str(m.requests)), plain(f"{m.slept:.2f}"), plain(f"{m.wasted:.2f}"), m.outcome]
+            for m in self.measurements
+        ]
+
+    def _render(self, lang: str) -> str:
+        table = [[t(k).render(lang) for k in _COLUMNS], *([c.render(lang) for c in row] for row in self.rows())]  # type: ignore[arg-type]
+        widths = [max(_width(r[i]) for r in table) for i in range(len(_COLUMNS) - 1)]
+        return "\n".join("  ".join([*(c + " " * (w - _width(c)) for c, w in zip(r, widths)), r[-1]]) for r in table)
+
+    def __str__(self) -> str:
+        langs = ("zh", "en") if get_lang() == "both" else (get_lang(),)
+        return "\n\n".join(self._render(lang) for lang in langs)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        from .show import _cell
+
+        head = "".join(_cell(t(k), "th") for k in _COLUMNS)
+        body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in self.rows())
+        return f'<table class="ctlab-compare"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+    def plot(self, metric: str = "requests") -> Any:
+        """Grouped bars of ``metric`` (``requests``, ``slept``, ``wasted``, ``elapsed``) per fault script."""
+        import matplotlib.pyplot as plt
+
+        from .show import _label
+
+        names = list(dict.fromkeys(m.name for m in self.measurements))
+        faults = list(dict.fromkeys(m.faults for m in self.measurements))
+        fig, ax = plt.subplots(figsize=(8, 3.2))
+        plt.close(fig)
+        width = 0.8 / len(names)
+        for i, name in enumerate(names):
+            values = {m.faults: getattr(m, metric) for m in self.by(name)}
+            positions = [j + i * width for j in range(len(faults))]
+            ax.bar(positions, [values.get(f, 0) for f in faults], width, label=name)
+        ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(faults))], faults, fontsize=8)
+        ax.set_ylabel(_label(t(f"measure.{metric}")))
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        return fig
+
+
+def compare(
+    calls: Mapping[str, Call], faults: Sequence[FaultsLike], *, seed: int = 0, **client_options: Any
+) -> Comparison:
+    """Measure every function in ``calls`` under every script in ``faults``."""
+    return Comparison(
+        tuple(
+            measure(call, script, name=name, seed=seed, **client_options)
+            for script in faults
+            for name, call in calls.items()
+        )
+    )
