@@ -227,8 +227,10 @@ MESSAGES: dict[str, Text] = {
     "measure.elapsed": T("虚拟耗时 (s)", "virtual time (s)"),
     "measure.outcome": T("调用方拿到的结果", "what the caller got"),
     "widget.code": T("运行的代码", "code to run"),
-    # --- lessons 01-03: retry loops, SDK retry, error explorer ---------------
-    # --- fault server (python -m ctlab serve) --------------------------------
-    # --- backoff at scale -----------------------------------------------------
-    # --- exercises: ctlab.check ----------------------------------------------
+    # --- 01 manual retry loop ------------------------------------------------
+    # --- 02 SDK built-in retry -----------------------------------------------
+    # --- 03 error codes, error explorer, streams ------------------------------
+    # --- 04 fault server (python -m ctlab serve), curl and JavaScript ----------
+    # --- 05/06 backoff at scale, production patterns --------------------------
+    # --- 07 exercises: ctlab.check ---------------------------------------------
 }
