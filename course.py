@@ -82,7 +82,10 @@ def setup() -> None:
 def lab(args: list[str]) -> None:
     setup()
     say("打开 JupyterLab（模拟模式，不需要 API Key）", "opening JupyterLab (simulated: no API key needed)")
-    os.execv(str(PYTHON), [str(PYTHON), "-m", "jupyter", "lab", FIRST_NOTEBOOK, *args])
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    os.chdir(ROOT)
+    where = [f"--ServerApp.root_dir={ROOT}", f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}"]
+    os.execv(str(PYTHON), [str(PYTHON), "-m", "jupyter", "lab", *where, *as_root, *args])
 
 
 def test(args: list[str]) -> None:

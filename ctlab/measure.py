@@ -13,7 +13,6 @@ time slept, the sleep *wasted* after the final attempt, and what the caller got.
 from __future__ import annotations
 
 import contextlib
-import html
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 
 from .faults import FaultsLike, parse
 from .i18n import Text, get_lang, t
-from .show import _width, describe_outcome
+from .show import _align, _plain, describe_outcome
 from .simulate import Simulation, run
 
 Call = Callable[[Any], Any]
@@ -79,16 +78,15 @@ class Comparison:
         return [m for m in self.measurements if m.name == name]
 
     def rows(self) -> list[list[Text]]:
-        plain = lambda s: Text(s, s)  # noqa: E731
         return [
-            [plain(m.faults), plain(m.name), plain(str(m.requests)), plain(f"{m.slept:.2f}"), plain(f"{m.wasted:.2f}"), m.outcome]
+            [_plain(m.faults), _plain(m.name), _plain(str(m.requests)), _plain(f"{m.slept:.2f}"), _plain(f"{m.wasted:.2f}"), m.outcome]
             for m in self.measurements
         ]
 
     def _render(self, lang: str) -> str:
         table = [[t(k).render(lang) for k in _COLUMNS], *([c.render(lang) for c in row] for row in self.rows())]  # type: ignore[arg-type]
-        widths = [max(_width(r[i]) for r in table) for i in range(len(_COLUMNS) - 1)]
-        return "\n".join("  ".join([*(c + " " * (w - _width(c)) for c, w in zip(r, widths)), r[-1]]) for r in table)
+        widths = [max(_width(r[i]) for r in table) for i in range(len(_COLUMNS))]
+        return "\n".join(_align(r, widths, right=(2, 3, 4)) for r in table)
 
     def __str__(self) -> str:
         langs = ("zh", "en") if get_lang() == "both" else (get_lang(),)

@@ -93,6 +93,13 @@ def _width(text: str) -> int:
     return sum(2 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in text)
 
 
+def _align(row: list[str], widths: list[int], right: tuple[int, ...]) -> str:
+    """One table line: columns in ``right`` right-aligned, the rest left-aligned."""
+    pads = [" " * (w - _width(c)) for c, w in zip(row, widths)]
+    cells = [pad + c if i in right else c + pad for i, (c, pad) in enumerate(zip(row, pads))]
+    return "  ".join(cells).rstrip()
+
+
 def _langs() -> tuple[Lang, ...]:
     lang = get_lang()
     return ("zh", "en") if lang == "both" else (lang,)
@@ -107,12 +114,8 @@ def text_table(sim: Simulation) -> str:
     for lang in _langs():
         table = [[t(k).render(lang) for k in _COLUMNS], *([c.render(lang) for c in row] for row in rows(sim))]
         widths = [max(_width(row[i]) for row in table) for i in range(len(_COLUMNS))]
-
-        def line(row: list[str]) -> str:
-            cells = [" " * (w - _width(c)) + c if i < 3 or i == 4 else c + " " * (w - _width(c)) for i, (c, w) in enumerate(zip(row, widths))]
-            return "  ".join(cells).rstrip()
-
-        blocks.append("\n".join([*(line(r) for r in table), summary(sim).render(lang)]))
+        lines = [_align(row, widths, right=(0, 1, 2, 4)) for row in table]
+        blocks.append("\n".join([*lines, summary(sim).render(lang)]))
     return "\n\n".join(blocks)
 
 
