@@ -11,7 +11,6 @@ the cause and the advice are written by hand, in both languages::
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import anthropic
@@ -20,6 +19,7 @@ from anthropic._error_classes import make_status_error
 
 from .i18n import CtlabError, Text, t
 from .responses import error_type_for
+from .show import _plain, html_grid, text_grid
 
 T = Text
 _ADVICE: dict[int, tuple[Text, Text]] = {
@@ -141,25 +141,23 @@ def entry(status_code: int) -> Entry:
 class Catalog(list[Entry]):
     """The atlas as rows; shows as a table in a notebook or a terminal."""
 
-    def columns(self) -> list[str]:
+    def columns(self) -> list[Text]:
         keys = ("catalog.status", "catalog.exception", "catalog.error_type", "catalog.retried", "catalog.cause", "catalog.action")
-        return [str(t(k)) for k in keys]
+        return [t(k) for k in keys]
 
-    def rows(self) -> list[list[str]]:
+    def rows(self) -> list[list[Text]]:
         return [
-            [str(e.status_code), e.exception.__name__, e.error_type, str(t("yes" if e.retried else "no")), str(e.cause), str(e.action)]
+            [_plain(str(e.status_code)), _plain(e.exception.__name__), _plain(e.error_type), t("yes" if e.retried else "no"), e.cause, e.action]
             for e in self
         ]
 
     def __str__(self) -> str:
-        return "\n".join(" | ".join(row) for row in [self.columns(), *self.rows()])
+        return text_grid(self.columns(), self.rows())
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns())
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows())
-        return f'<table class="ctlab-catalog"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        return html_grid(self.columns(), self.rows(), css="ctlab-catalog")
 
 
 def catalog(statuses: tuple[int, ...] = STATUSES) -> Catalog:

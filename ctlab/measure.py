@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .faults import FaultsLike, parse
-from .i18n import Text, get_lang, t
-from .show import _align, _plain, describe_outcome
+from .i18n import Text, t
+from .show import _plain, describe_outcome, html_grid, text_grid
 from .simulate import Simulation, run
 
 Call = Callable[[Any], Any]
@@ -83,23 +83,13 @@ class Comparison:
             for m in self.measurements
         ]
 
-    def _render(self, lang: str) -> str:
-        table = [[t(k).render(lang) for k in _COLUMNS], *([c.render(lang) for c in row] for row in self.rows())]  # type: ignore[arg-type]
-        widths = [max(_width(r[i]) for r in table) for i in range(len(_COLUMNS))]
-        return "\n".join(_align(r, widths, right=(2, 3, 4)) for r in table)
-
     def __str__(self) -> str:
-        langs = ("zh", "en") if get_lang() == "both" else (get_lang(),)
-        return "\n\n".join(self._render(lang) for lang in langs)
+        return text_grid([t(k) for k in _COLUMNS], self.rows(), right=(2, 3, 4))
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        from .show import _cell
-
-        head = "".join(_cell(t(k), "th") for k in _COLUMNS)
-        body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in self.rows())
-        return f'<table class="ctlab-compare"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        return html_grid([t(k) for k in _COLUMNS], self.rows(), css="ctlab-compare")
 
     def plot(self, metric: str = "requests") -> Any:
         """Grouped bars of ``metric`` (``requests``, ``slept``, ``wasted``, ``elapsed``) per fault script."""

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .faults import Disconnect, Reply, Status, StreamError, Timeout
@@ -105,17 +106,21 @@ def _langs() -> tuple[Lang, ...]:
     return ("zh", "en") if lang == "both" else (lang,)
 
 
-def text_table(sim: Simulation) -> str:
-    """The attempts as an aligned plain-text table, then the summary.
+def text_grid(columns: Sequence[Text], body: Sequence[Sequence[Text]], *, right: tuple[int, ...] = (), footer: Text | None = None) -> str:
+    """An aligned plain-text table; with the language ``both``, once per language.
 
-    With the language set to ``both``, the table is printed once per language.
+    >>> import ctlab; ctlab.set_lang("en")
+    >>> print(text_grid([Text("名", "name"), Text("数", "n")], [[Text("甲", "a"), Text("10", "10")]], right=(1,)))
+    name   n
+    a     10
+    >>> ctlab.set_lang("both")
     """
     blocks = []
     for lang in _langs():
-        table = [[t(k).render(lang) for k in _COLUMNS], *([c.render(lang) for c in row] for row in rows(sim))]
-        widths = [max(_width(row[i]) for row in table) for i in range(len(_COLUMNS))]
-        lines = [_align(row, widths, right=(0, 1, 2, 4)) for row in table]
-        blocks.append("\n".join([*lines, summary(sim).render(lang)]))
+        table = [[c.render(lang) for c in columns], *([c.render(lang) for c in row] for row in body)]
+        widths = [max(_width(row[i]) for row in table) for i in range(len(columns))]
+        lines = [_align(row, widths, right) for row in table]
+        blocks.append("\n".join(lines + ([footer.render(lang)] if footer else [])))
     return "\n\n".join(blocks)
 
 
@@ -127,12 +132,22 @@ def _cell(text: Text, tag: str = "td") -> str:
     return f"<{tag}>{inner}</{tag}>"
 
 
+def html_grid(columns: Sequence[Text], body: Sequence[Sequence[Text]], *, css: str, footer: Text | None = None) -> str:
+    """An HTML table with class ``css``; with the language ``both``, each cell carries both."""
+    head = "".join(_cell(c, "th") for c in columns)
+    rows_html = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in body)
+    foot = "".join(f"<p>{html.escape(footer.render(lang))}</p>" for lang in _langs()) if footer else ""
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>{foot}'
+
+
+def text_table(sim: Simulation) -> str:
+    """The attempts as an aligned plain-text table, then the summary."""
+    return text_grid([t(k) for k in _COLUMNS], rows(sim), right=(0, 1, 2, 4), footer=summary(sim))
+
+
 def html_table(sim: Simulation) -> str:
     """The attempts as an HTML table (what a notebook shows)."""
-    head = "".join(_cell(t(k), "th") for k in _COLUMNS)
-    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows(sim))
-    foot = "".join(f"<p>{html.escape(summary(sim).render(lang))}</p>" for lang in _langs())
-    return f'<table class="ctlab-timeline"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}'
+    return html_grid([t(k) for k in _COLUMNS], rows(sim), css="ctlab-timeline", footer=summary(sim))
 
 
 def _has_cjk_font() -> bool:
