@@ -79,8 +79,18 @@ def setup() -> None:
     STAMP.write_text(fingerprint)
 
 
+def _notebooks() -> list[str]:
+    return sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+def trust() -> None:
+    """Trust the course's notebooks, so their saved widgets render before anything runs."""
+    run(PYTHON, "-m", "jupyter", "trust", *_notebooks(), stdout=subprocess.DEVNULL)
+
+
 def lab(args: list[str]) -> None:
     setup()
+    trust()
     say("打开 JupyterLab（模拟模式，不需要 API Key）", "opening JupyterLab (simulated: no API key needed)")
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     os.chdir(ROOT)
@@ -93,7 +103,7 @@ def test(args: list[str]) -> None:
     cmd = [str(PYTHON), "-m", "pytest", *args]
     if os.environ.get("CTLAB_TEST_OFFLINE") == "1":
         cmd = _offline(cmd)
-    env = {**os.environ, "CTLAB_LANG": "both", "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {**os.environ, "CTLAB_LANG": "both", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     env.pop("ANTHROPIC_API_KEY", None)
     env.pop("CTLAB_LIVE", None)
     raise SystemExit(subprocess.run(cmd, cwd=ROOT, env=env).returncode)
@@ -112,8 +122,9 @@ def _offline(cmd: list[str]) -> list[str]:
 def execute(args: list[str]) -> None:
     """Re-execute notebooks in place with nbconvert, so outputs and widget state are stored."""
     setup()
-    notebooks = args or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
-    env = {**os.environ, "CTLAB_LANG": "both", "MPLBACKEND": "Agg"}
+    notebooks = args or _notebooks()
+    env = {**os.environ, "CTLAB_LANG": "both"}
+    env.pop("MPLBACKEND", None)  # the kernel's inline backend stores each plot as a PNG
     for notebook in notebooks:
         say(f"执行 {notebook}", f"executing {notebook}")
         run(PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace", notebook, env=env)

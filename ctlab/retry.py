@@ -13,10 +13,13 @@ What it fixes in the docs page's loop (:mod:`ctlab.docs_loop`):
    timeouts and dropped connections — and obeys ``x-should-retry``; never a
    spend limit, never another 4xx.
 3. **Waits as told**: ``retry-after-ms`` / ``retry-after`` when the server sends
-   them, else exponential backoff with full jitter, capped.
-4. **No sleep after the last attempt**, and an optional overall ``deadline``.
-5. **Raises the original exception** (with a note of how many attempts were made),
-   never a vague ``Exception``.
+   them (never sooner), else exponential backoff with full jitter, capped.
+4. **No sleep after the last attempt**, and an optional overall ``deadline``
+   that bounds attempts and waits together.
+5. **Raises the original exception** (with a note of how many attempts were made,
+   on Python >= 3.11), never a vague ``Exception``.
+
+Notebook 01 builds it step by step and measures each step.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 import anthropic
 
 from .docs_loop import MESSAGES, MODEL
+from .i18n import CtlabError, t
 
 __all__ = ["MESSAGES", "backoff", "chat_with_retry", "is_retryable", "retry_after"]
 
@@ -43,6 +47,10 @@ def is_retryable(error: BaseException) -> bool:
 
     >>> is_retryable(anthropic.APITimeoutError(request=None))  # type: ignore[arg-type]
     True
+    >>> import ctlab
+    >>> faults = ("529", "400", "429(error-code=enforced_spend_limit_reached)")
+    >>> [is_retryable(ctlab.run(f, max_retries=0).outcome.error) for f in faults]
+    [True, False, False]
     """
     if isinstance(error, anthropic.APIConnectionError):  # timeouts included: a subclass
         return True
@@ -59,7 +67,14 @@ def is_retryable(error: BaseException) -> bool:
 
 
 def retry_after(error: BaseException) -> float | None:
-    """Seconds the server asked us to wait (``retry-after-ms`` first, then ``retry-after``), if any."""
+    """Seconds the server asked us to wait (``retry-after-ms`` first, then ``retry-after``), if it said.
+
+    >>> import ctlab
+    >>> retry_after(ctlab.run("429(retry-after=2)", max_retries=0).outcome.error)
+    2.0
+    >>> retry_after(ctlab.run("529", max_retries=0).outcome.error) is None
+    True
+    """
     response = getattr(error, "response", None)
     if response is None:
         return None
@@ -95,13 +110,20 @@ def chat_with_retry(
 ) -> str:
     """Send ``messages`` and return the reply's text, retrying transient failures.
 
-    ``max_attempts`` counts every request (first one included); ``deadline`` is
-    a budget in seconds for the whole call, waits included: each attempt's
-    timeout is cut to what is left, and no retry starts that could not finish
-    in time. The last error is re-raised unchanged.
+    ``max_attempts`` counts every request, the first included (4 = 1 + 3 retries).
+    Between attempts it waits what the server's ``retry-after`` says, or else
+    :func:`backoff` (``base_delay`` doubling, capped at ``max_delay``).
+    ``deadline`` is a budget in seconds for the whole call, waits included: each
+    attempt's timeout is cut to what is left, and it gives up at once when the
+    next wait would not end in time. The last error is re-raised unchanged.
+
+    >>> import ctlab
+    >>> sim = ctlab.run("500", lambda client: chat_with_retry(client, MESSAGES, max_attempts=3))
+    >>> sim.requests, len(sim.waits()), type(sim.outcome.error).__name__
+    (3, 2, 'InternalServerError')
     """
-    if max_attempts < 1:
-        raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
+    if not isinstance(max_attempts, int) or isinstance(max_attempts, bool) or max_attempts < 1:
+        raise CtlabError("retry.max_attempts", value=max_attempts)
     once = client.with_options(max_retries=0)
     started = time.monotonic()
     for attempt in range(max_attempts):
@@ -110,17 +132,17 @@ def chat_with_retry(
             response = attempt_client.messages.create(model=model, max_tokens=max_tokens, messages=messages)
             return response.content[0].text
         except anthropic.APIError as error:
-            last_attempt = attempt == max_attempts - 1
-            if not is_retryable(error) or last_attempt:
+            if not is_retryable(error) or attempt == max_attempts - 1:
                 _note(error, attempt + 1)
                 raise
             wait = retry_after(error)
-            wait = backoff(attempt, base_delay=base_delay, max_delay=max_delay) if wait is None else min(wait, max_delay)
+            if wait is None:
+                wait = backoff(attempt, base_delay=base_delay, max_delay=max_delay)
             if deadline is not None and time.monotonic() - started + wait >= deadline:
                 _note(error, attempt + 1)
                 raise
             log.info("attempt %d failed (%s, request_id=%s); retrying in %.2f s",
-                        attempt + 1, type(error).__name__, getattr(error, "request_id", None), wait)
+                     attempt + 1, type(error).__name__, getattr(error, "request_id", None), wait)
             time.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -134,4 +156,4 @@ def _within(client: anthropic.Anthropic, remaining: float) -> anthropic.Anthropi
 
 def _note(error: BaseException, attempts: int) -> None:
     if hasattr(error, "add_note"):  # Python >= 3.11
-        error.add_note(f"ctlab.retry: gave up after {attempts} attempt(s) / 共尝试 {attempts} 次后放弃")
+        error.add_note(str(t("retry.gave_up", attempts=attempts)))

@@ -171,10 +171,10 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
     from matplotlib.patches import Patch
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 0.6 + 0.45 * max(1, len(sim.attempts))))
+        fig, ax = plt.subplots(figsize=(9, 1.0 + 0.45 * max(2, len(sim.attempts))), layout="constrained")
         plt.close(fig)
     fig = ax.figure
-    colours = {"ok": "#2e7d32", "retry": "#ef6c00", "fail": "#c62828", "wait": "#90a4ae"}
+    colours = {"ok": "#2e7d32", "retry": "#ef6c00", "fail": "#c62828", "wait_sdk": "#90a4ae", "wait_code": "#5c6bc0"}
     for row, attempt in enumerate(sim.attempts):
         answer = attempt.answer
         kind = "ok" if answer == 200 and not isinstance(attempt.fault, StreamError) else "fail"
@@ -184,7 +184,7 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
         ax.barh(row, width, left=attempt.at, color=colours[kind], height=0.6)
         start = attempt.at + width
         for wait in attempt.waits:
-            ax.barh(row, wait.seconds, left=start, color=colours["wait"], height=0.25)
+            ax.barh(row, wait.seconds, left=start, color=colours[f"wait_{wait.by}"], height=0.25)
             start += wait.seconds
         ax.text(start, row, f" {attempt.fault.label()}", va="center", fontsize=8)
     ax.set_yticks(range(len(sim.attempts)), [_label(t("plot.attempt", n=a.number)) for a in sim.attempts])
@@ -192,12 +192,12 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
     ax.set_xlabel(_label(t("plot.xlabel")))
     ax.set_title(_label(t("plot.title")))
     ax.legend(
-        handles=[Patch(color=colours[k], label=_label(t(f"plot.{k}"))) for k in ("ok", "retry", "fail", "wait")],
-        loc="lower right",
+        handles=[Patch(color=colour, label=_label(t(f"plot.{key}"))) for key, colour in colours.items()],
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
         fontsize=8,
     )
     ax.set_xlim(0, max(sim.elapsed * 1.15, 1.0))
-    fig.tight_layout()
     return fig
 
 

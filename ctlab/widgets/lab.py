@@ -40,6 +40,11 @@ PRESETS: tuple[str, ...] = (
 )
 
 
+#: The read timeouts offered (seconds); the SDK's default is 600.
+TIMEOUTS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 600.0)
+_WIDE = {"description_width": "initial"}
+
+
 def _error_html(error: CtlabError) -> HTML:
     return HTML(f'<pre class="ctlab-error">{error}</pre>')
 
@@ -65,14 +70,16 @@ class FaultLab(w.VBox):
         show_plot: bool = True,
     ) -> None:
         self.call = call
-        self.code = w.Dropdown(options=list(choices.items()), description=str(t("widget.code"))) if choices else None
+        self.code = w.Dropdown(options=list(choices.items()), description=str(t("widget.code")), style=_WIDE) if choices else None
         self.seed = seed
         self.show_plot = show_plot
         self.last: Simulation | None = None
-        self.preset = w.Dropdown(options=list(presets), value=faults if faults in presets else None, description=str(t("widget.preset")))
-        self.faults = w.Text(value=faults, description=str(t("widget.faults")), layout=w.Layout(width="420px"))
-        self.max_retries = w.IntSlider(value=max_retries, min=0, max=8, description="max_retries")
-        self.timeout = w.FloatLogSlider(value=timeout, base=10, min=0, max=3, step=0.25, description="timeout (s)")
+        self.preset = w.Dropdown(options=list(presets), value=faults if faults in presets else None, description=str(t("widget.preset")), style=_WIDE)
+        self.faults = w.Text(value=faults, description=str(t("widget.faults")), layout=w.Layout(width="460px"), style=_WIDE)
+        self.max_retries = w.IntSlider(value=max_retries, min=0, max=8, description="max_retries", style=_WIDE)
+        self.timeout = w.SelectionSlider(
+            options=sorted({*TIMEOUTS, float(timeout)}), value=float(timeout), description="timeout (s)", style=_WIDE
+        )
         self.button = w.Button(description=str(t("widget.run")), button_style="primary", icon="play")
         self.clear = w.Button(description=str(t("widget.clear")))
         self.out = w.Output()
