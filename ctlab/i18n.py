@@ -407,8 +407,8 @@ MESSAGES: dict[str, Text] = {
         "invalid rate limit: per_minute must be > 0 and burst >= 1 (got per_minute={per_minute!r}, burst={burst!r})",
     ),
     "patterns.attempts": T(
-        "共 {attempts} 次 HTTP 尝试，其中 {retries} 次是重试；回应：{answers}",
-        "{attempts} HTTP attempts, {retries} of them retries; answers: {answers}",
+        "共 {attempts} 次 HTTP 尝试，其中 {retries} 次是 SDK 的重试；回应：{answers}",
+        "{attempts} HTTP attempts, {retries} of them the SDK's retries; answers: {answers}",
     ),
     # --- 07 exercises: ctlab.check ---------------------------------------------
     "check.exercise": T("没有练习 {value}，可选：{allowed}", "there is no exercise {value}; choose one of: {allowed}"),
@@ -440,7 +440,6 @@ MESSAGES: dict[str, Text] = {
     "check.did": T("请求 {requests} 次，共睡 {slept:.2f} s，{outcome}", "requests: {requests}, slept {slept:.2f} s, {outcome}"),
     "check.did_stopped": T("发了 {requests} 次请求还在重试，被 ctlab 叫停", "still retrying after {requests} requests; stopped by ctlab"),
     "check.did_waits": T("每次运行的等待 (s)：{waits}", "waits in each run (s): {waits}"),
-    "check.did_hung": T("{limit:g} s（真实时间）内没有结束", "did not finish within {limit:g} s of real time"),
     "check.hint": T("提示：{hint}", "Hint: {hint}"),
     "check.where": T("（第 {line} 行：{code}）", " (line {line}: {code})"),
     "check.sc.ok": T("{faults}：服务端一切正常", "{faults}: the server answers at once"),

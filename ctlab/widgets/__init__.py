@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .explorer import CHOICES, ErrorExplorer
 from .lab import PRESETS, FaultLab
 
-__all__ = ["PRESETS", "FaultLab"]
+__all__ = ["CHOICES", "PRESETS", "ErrorExplorer", "FaultLab"]
