@@ -9,12 +9,14 @@ The public surface: :func:`simulate` / :func:`run` (a fault script served to the
 real ``anthropic`` SDK through respx, on a virtual clock), the fault values
 (:func:`status`, :func:`ok`, :func:`timeout`, :func:`disconnect`,
 :func:`stream_error`, or text like ``"429 200"``), :func:`client`, the error
-:func:`catalog`, :func:`plot`, and :func:`set_lang`.
+:func:`catalog`, :func:`check` (grade a retry function against a battery of
+faults), :func:`plot`, and :func:`set_lang`.
 """
 
 from __future__ import annotations
 
 from .catalog import catalog, entry
+from .check import check
 from .clients import client
 from .faults import disconnect, ok, parse, status, stream_error, timeout
 from .i18n import CtlabError, get_lang, set_lang
@@ -28,6 +30,7 @@ __all__ = [
     "Simulation",
     "ask",
     "catalog",
+    "check",
     "client",
     "disconnect",
     "entry",

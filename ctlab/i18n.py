@@ -112,16 +112,16 @@ MESSAGES: dict[str, Text] = {
         "{fault} does not take option {option!r}; allowed options: {allowed}",
     ),
     "fault.option_value": T(
-        "选项 {option} 的值 {value!r} 不合法：{allowed}",
-        "option {option} has an invalid value {value!r}: {allowed}",
+        "选项 {option} 的值 {value!r} 不合法（要求：{allowed}）",
+        "option {option} has an invalid value {value!r} (expected: {allowed})",
     ),
     "fault.count": T(
         "重复次数 {value!r} 不合法：*N 里的 N 必须是 1 到 1000 的整数",
         "invalid repeat count {value!r}: N in *N must be a whole number from 1 to 1000",
     ),
     "fault.empty": T(
-        "故障序列是空的：至少写一个，例如 \"429 200\"",
-        "the fault sequence is empty: give at least one, e.g. \"429 200\"",
+        "故障脚本是空的：至少写一个，例如 \"429 200\"",
+        "the fault script is empty: give at least one fault, e.g. \"429 200\"",
     ),
     "fault.type": T(
         "无法把 {value} 当作故障：请传入字符串（如 \"429 200\"）、ctlab 的故障对象或它们的列表",
@@ -177,7 +177,7 @@ MESSAGES: dict[str, Text] = {
     "table.by": T("谁在等", "who waited"),
     "summary": T(
         "共 {requests} 次 HTTP 请求，虚拟耗时 {elapsed:.2f} s（其中等待 {slept:.2f} s），结果：{outcome}",
-        "{requests} HTTP requests, {elapsed:.2f} s of virtual time ({slept:.2f} s waiting); outcome: {outcome}",
+        "HTTP requests: {requests}; virtual time {elapsed:.2f} s ({slept:.2f} s waiting); outcome: {outcome}",
     ),
     "wait.sdk": T("SDK", "SDK"),
     "wait.code": T("你的代码", "your code"),
@@ -194,7 +194,7 @@ MESSAGES: dict[str, Text] = {
     "plot.wait_code": T("你的代码在等", "your code waiting"),
     "plot.attempt": T("第 {n} 次", "attempt {n}"),
     # --- widgets -----------------------------------------------------------
-    "widget.faults": T("故障序列", "faults"),
+    "widget.faults": T("故障脚本", "faults"),
     "widget.max_retries": T("max_retries", "max_retries"),
     "widget.timeout": T("timeout (s)", "timeout (s)"),
     "widget.run": T("发送请求", "Send request"),
@@ -227,7 +227,7 @@ MESSAGES: dict[str, Text] = {
     "measure.wasted": T("最后一次之后白睡 (s)", "slept after the last attempt (s)"),
     "measure.elapsed": T("虚拟耗时 (s)", "virtual time (s)"),
     "measure.outcome": T("调用方拿到的结果", "what the caller got"),
-    "widget.code": T("运行的代码", "code to run"),
+    "widget.code": T("要运行的代码", "code to run"),
     # --- 01 manual retry loop ------------------------------------------------
     "retry.max_attempts": T(
         "max_attempts 必须是 >= 1 的整数（包括第一次请求在内的总次数），收到的是 {value!r}",

@@ -6,7 +6,7 @@
     attempt  at (s)  retry-count header  server answered  then waited (s)  who waited
           1   0.000                   0  429                        0.394  SDK
           2   0.394                   1  200 OK                         -  -
-    2 HTTP requests, 0.39 s of virtual time (0.39 s waiting); outcome: returned '你好！Hello!'
+    HTTP requests: 2; virtual time 0.39 s (0.39 s waiting); outcome: returned '你好！Hello!'
 """
 
 from __future__ import annotations

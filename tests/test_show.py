@@ -17,13 +17,13 @@ def test_the_text_table_has_one_row_per_attempt_and_a_summary() -> None:
     table = text_table(ctlab.run("429 timeout 200", timeout=5)).splitlines()
     assert table[0].split()[:3] == ["attempt", "at", "(s)"]
     assert "429" in table[1] and "timed out (no answer for 5 s)" in table[2] and "200 OK" in table[3]
-    assert table[-1].startswith("3 HTTP requests") and "returned '你好！Hello!'" in table[-1]
+    assert table[-1].startswith("HTTP requests: 3;") and "returned '你好！Hello!'" in table[-1]
 
 
 def test_both_languages_print_the_table_twice() -> None:
     ctlab.set_lang("both")
     text = text_table(ctlab.run("529", max_retries=0))
-    assert "共 1 次 HTTP 请求" in text and "1 HTTP requests" in text
+    assert "共 1 次 HTTP 请求" in text and "HTTP requests: 1;" in text
     assert "抛出了 OverloadedError (529)" in text
 
 
@@ -64,6 +64,6 @@ def test_choosing_a_preset_fills_in_the_faults() -> None:
 
 def test_the_terminal_demo(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["--lang", "en", "demo", "500 200"]) == 0
-    assert "2 HTTP requests" in capsys.readouterr().out
+    assert "HTTP requests: 2;" in capsys.readouterr().out
     assert main(["demo", "700"]) == 2
     assert "cannot be simulated" in capsys.readouterr().err

@@ -1,0 +1,207 @@
+"""Run a learner's function once under a fault script, safely: it cannot retry forever, hang the kernel, or print.
+
+    >>> from ctlab.simulate import ask
+    >>> run = guarded(lambda client, messages: ask(client, messages), "429 200")
+    >>> run.measurement.requests, run.stopped, run.streamed
+    (2, False, (False, False))
+
+Two guards, because virtual time never blocks:
+
+* **Request count.** A loop that retries forever costs no real time — every
+  sleep is virtual — so it is stopped by counting: the client's middleware
+  raises :class:`Runaway` on request ``RUNAWAY + 1``. ``Runaway`` is a
+  ``BaseException``, so ``except Exception`` in the learner's loop cannot
+  swallow it; the run records :class:`Stopped` as what the function raised.
+* **Real time.** A loop that neither sends requests nor sleeps (``while True:
+  pass``) is bounded by running the function in a worker thread and joining it
+  with a timeout. Python cannot kill a thread: ctlab asks it to stop by raising
+  :class:`Hung` inside it (CPython's ``PyThreadState_SetAsyncExc``), which ends
+  any pure-Python loop that does not catch ``BaseException``. If the thread
+  still runs, the :class:`Hung` result says so, and the kernel must be
+  restarted (the simulation it holds stays installed).
+"""
+
+from __future__ import annotations
+
+import copy
+import ctypes
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Union
+
+import anthropic
+
+from ..measure import Measurement, measure
+from ..simulate import MESSAGES
+
+#: Requests after which a function that is still retrying is stopped.
+RUNAWAY = 30
+#: Real seconds one run may take before it counts as hung (a normal run takes a few milliseconds).
+TIME_LIMIT = 3.0
+
+RetryFunction = Callable[[Any, list[dict[str, str]]], Any]
+
+
+class Runaway(BaseException):
+    """Raised by the simulated client when a function will not stop retrying (past ``except Exception``)."""
+
+
+class Hung(BaseException):
+    """Raised inside a worker thread that ran out of real time."""
+
+
+class Stopped(Exception):
+    """What a run records as raised when ctlab had to stop an endless retry loop."""
+
+
+def source_file(fn: Any) -> str | None:
+    """The file (or notebook cell) ``fn``'s code lives in."""
+    target = getattr(fn, "__wrapped__", fn)
+    code = getattr(target, "__code__", None) or getattr(getattr(type(target), "__call__", None), "__code__", None)
+    return getattr(code, "co_filename", None)
+
+
+class _Guard(anthropic.Middleware):
+    """Counts the attempts of one run, notes whether each asked for a stream, and stops a runaway."""
+
+    def __init__(self, limit: int, filename: str | None) -> None:
+        self.limit = limit
+        self.filename = filename
+        self.requests = 0
+        self.streamed: list[bool] = []
+        self.tripped = False
+        self.inside = False  # the learner's function is running (only then may the worker be interrupted)
+        self.traced = False
+        self.previous_trace: Any = None
+
+    def handle(self, request: Any, call_next: Any) -> Any:
+        self.requests += 1
+        if self.requests > self.limit:
+            if self.tripped:  # the last Runaway was swallowed by a bare ``except:``
+                self._forbid_learner_code()
+            self.tripped = True
+            raise Runaway(f"more than {self.limit} requests")
+        self.streamed.append(bool(getattr(request, "stream", False)))
+        return call_next(request)
+
+    def _forbid_learner_code(self) -> None:
+        """From now on, any line of the learner's file run in this thread raises :class:`Runaway`.
+
+        An exception raised in an ``except`` block is not caught by that block,
+        so even ``while True: try: ... except: pass`` has to let it out.
+        """
+        filename = self.filename
+
+        def tracer(frame: Any, event: str, arg: Any) -> Any:
+            if frame.f_code.co_filename != filename:
+                return None
+            if event == "line":
+                raise Runaway("stopped")
+            return tracer
+
+        if filename is None:
+            return
+        if not self.traced:
+            self.traced, self.previous_trace = True, sys.gettrace()
+        sys.settrace(tracer)  # this (worker) thread only; put back when the run ends
+        frame = sys._getframe()
+        while frame is not None:
+            if frame.f_code.co_filename == filename:
+                frame.f_trace = tracer
+            frame = frame.f_back
+
+
+@dataclass(frozen=True)
+class Run:
+    """One function under one fault script: the measurement, and what the guards saw."""
+
+    measurement: Measurement
+    stopped: bool
+    streamed: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class Hang:
+    """The function was still running when its real time ran out."""
+
+    limit: float
+    stopped: bool
+    runaway: bool = False  # it went on after ctlab stopped its retries (a bare ``except:`` swallowed the stop)
+
+
+@dataclass(frozen=True)
+class Escaped:
+    """The function raised a ``BaseException`` (``SystemExit``, ``KeyboardInterrupt``...) that gets past ``run``."""
+
+    error: BaseException
+
+
+Result = Union[Run, Hang, Escaped]
+
+
+def _call(fn: RetryFunction, guard: _Guard) -> Callable[[Any], Any]:
+    def call(client: Any) -> Any:
+        guard.inside = True
+        try:
+            return fn(client, copy.deepcopy(MESSAGES))
+        except Runaway:
+            raise Stopped(f"stopped after {guard.limit} requests") from None
+        finally:
+            guard.inside = False
+
+    return call
+
+
+def _stop(thread: threading.Thread, guard: _Guard, grace: float = 1.0) -> bool:
+    """Ask ``thread`` to stop by raising :class:`Hung` in it; whether it ended within ``grace`` seconds.
+
+    The exception is raised again every few milliseconds while the learner's
+    function is still running: a bare ``except:`` may catch one, but sooner or
+    later one lands outside the ``try``. Once the function has returned, nothing
+    more is raised, so the simulation's own clean-up is never interrupted.
+    """
+    set_async_exc = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
+    for _ in range(max(1, int(grace / 0.02))):
+        if set_async_exc is not None and guard.inside:  # CPython
+            set_async_exc(ctypes.c_ulong(thread.ident or 0), ctypes.py_object(Hung))
+        thread.join(0.02)
+        if not thread.is_alive():
+            return True
+    return False
+
+
+def guarded(fn: RetryFunction, faults: str, *, seed: int = 0, time_limit: float = TIME_LIMIT) -> Result:
+    """Run ``fn(client, messages)`` under ``faults`` in a worker thread, with both guards."""
+    guard = _Guard(RUNAWAY, source_file(fn))
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["measurement"] = measure(_call(fn, guard), faults, seed=seed, middleware=[guard])
+        except BaseException as error:  # noqa: BLE001 - reported, or re-raised in the caller's thread
+            box["error"] = error
+        finally:
+            if guard.traced:
+                sys.settrace(guard.previous_trace)
+
+    stdout = sys.stdout  # measure() redirects it for the whole process while the worker runs
+    worker = threading.Thread(target=work, name="ctlab-check", daemon=True)
+    worker.start()
+    try:
+        worker.join(time_limit)
+    except BaseException:  # e.g. the learner interrupts the kernel while we wait
+        _stop(worker, guard)
+        sys.stdout = stdout
+        raise
+    if worker.is_alive():
+        stopped = _stop(worker, guard)
+        sys.stdout = stdout
+        return Hang(time_limit, stopped, guard.tripped)
+    error = box.get("error")
+    if error is not None:
+        if isinstance(error, Exception):  # ctlab's own errors, e.g. called inside another simulation
+            raise error
+        return Escaped(error)
+    return Run(box["measurement"], guard.tripped, tuple(guard.streamed))
