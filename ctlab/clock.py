@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 import anyio
+import anyio._backends._asyncio  # noqa: F401  - bind its own `asyncio.sleep` now, never to a virtual one
 
 from .i18n import CtlabError
 

@@ -150,11 +150,23 @@ def html_table(sim: Simulation) -> str:
     return html_grid([t(k) for k in _COLUMNS], rows(sim), css="ctlab-timeline", footer=summary(sim))
 
 
-def _has_cjk_font() -> bool:
+def _cjk_font() -> str | None:
+    """The name of an installed font that has Chinese glyphs, if any."""
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
-    return any(("CJK" in n) or n in ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei") for n in names)
+    known = ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
+    return next((n for n in sorted(names) if "CJK" in n or n in known), None)
+
+
+def _has_cjk_font() -> bool:
+    """True if plots can show Chinese; puts that font first for sans-serif text."""
+    import matplotlib
+
+    font = _cjk_font()
+    if font is not None and font not in matplotlib.rcParams["font.sans-serif"]:
+        matplotlib.rcParams["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
+    return font is not None
 
 
 def _label(text: Text) -> str:

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from .explorer import CHOICES, ErrorExplorer
 from .lab import PRESETS, FaultLab
+from .sdk import SDK_PRESETS, SDKLab
 
-__all__ = ["CHOICES", "PRESETS", "ErrorExplorer", "FaultLab"]
+__all__ = ["CHOICES", "PRESETS", "SDK_PRESETS", "ErrorExplorer", "FaultLab", "SDKLab"]

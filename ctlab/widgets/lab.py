@@ -43,6 +43,7 @@ PRESETS: tuple[str, ...] = (
 #: The read timeouts offered (seconds); the SDK's default is 600.
 TIMEOUTS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 600.0)
 _WIDE = {"description_width": "initial"}
+_AUTO = w.Layout(width="auto")
 
 
 def _error_html(error: CtlabError) -> HTML:
@@ -80,8 +81,8 @@ class FaultLab(w.VBox):
         self.timeout = w.SelectionSlider(
             options=sorted({*TIMEOUTS, float(timeout)}), value=float(timeout), description="timeout (s)", style=_WIDE
         )
-        self.button = w.Button(description=str(t("widget.run")), button_style="primary", icon="play")
-        self.clear = w.Button(description=str(t("widget.clear")))
+        self.button = w.Button(description=str(t("widget.run")), button_style="primary", icon="play", layout=_AUTO)
+        self.clear = w.Button(description=str(t("widget.clear")), layout=_AUTO)
         self.out = w.Output()
         self.preset.observe(self._on_preset, names="value")
         self.button.on_click(lambda _: self.click())

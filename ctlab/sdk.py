@@ -1,0 +1,315 @@
+"""The SDK's own retry: its defaults, read from the installed ``anthropic``, and its waits, measured.
+
+    >>> from ctlab import sdk
+    >>> d = sdk.defaults()
+    >>> d.max_retries, d.connect, d.read
+    (2, 5.0, 600.0)
+    >>> schedule = sample_schedule(runs=20, max_retries=3)
+    >>> len(schedule.samples), schedule.outside()
+    (60, 0)
+
+The defaults come from ``anthropic._constants`` at call time. The nominal
+schedule, ``min(INITIAL_RETRY_DELAY * 2**(n-1), MAX_RETRY_DELAY)`` before retry
+``n`` times a jitter factor in :data:`JITTER`, is the *claim*; a :class:`Schedule`
+is the *evidence*: the SDK's own sleeps, recorded by ctlab's virtual clock over
+many seeded :func:`ctlab.run` simulations. Nothing here decides a retry or
+computes a wait on the SDK's behalf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anthropic
+from anthropic import _constants
+
+from .faults import FaultsLike, parse
+from .i18n import CtlabError, Text, t
+from .show import _label, _plain, html_grid, text_grid
+from .simulate import run
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "JITTER",
+    "Defaults",
+    "Sample",
+    "Schedule",
+    "TimeoutCost",
+    "band",
+    "defaults",
+    "nominal_delay",
+    "sample_schedule",
+    "timeout_cost",
+]
+
+#: The factor the SDK multiplies its backoff by: ``1 - 0.25 * random()`` in
+#: ``BaseClient._calculate_retry_timeout``, so between 75 % (exclusive) and 100 %.
+#: Tests check that the SDK's measured waits fill exactly this band.
+JITTER: tuple[float, float] = (0.75, 1.0)
+
+
+# --- the defaults ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a client gets when you pass nothing: ``anthropic._constants``, read now."""
+
+    max_retries: int
+    timeout: anthropic.Timeout
+    initial_retry_delay: float
+    max_retry_delay: float
+
+    @property
+    def attempts(self) -> int:
+        """Requests sent at most for one call: the first one plus ``max_retries``."""
+        return self.max_retries + 1
+
+    @property
+    def connect(self) -> float:
+        return float(self.timeout.connect) if self.timeout.connect is not None else float("inf")
+
+    @property
+    def read(self) -> float:
+        return float(self.timeout.read) if self.timeout.read is not None else float("inf")
+
+    def rows(self) -> list[list[Text]]:
+        return [
+            [_plain("DEFAULT_MAX_RETRIES"), _plain(str(self.max_retries)),
+             t("sdk.defaults.max_retries", value=self.max_retries, attempts=self.attempts)],
+            [_plain("DEFAULT_TIMEOUT.connect"), _plain(f"{self.connect:g} s"), t("sdk.defaults.connect")],
+            [_plain("DEFAULT_TIMEOUT.read"), _plain(f"{self.read:g} s"), t("sdk.defaults.read")],
+            [_plain("INITIAL_RETRY_DELAY"), _plain(f"{self.initial_retry_delay:g} s"), t("sdk.defaults.initial_retry_delay")],
+            [_plain("MAX_RETRY_DELAY"), _plain(f"{self.max_retry_delay:g} s"), t("sdk.defaults.max_retry_delay")],
+        ]
+
+    _COLUMNS = ("sdk.col.name", "sdk.col.value", "sdk.col.meaning")
+
+    def __repr__(self) -> str:
+        return text_grid([t(k) for k in self._COLUMNS], self.rows(), right=(1,))
+
+    def _repr_html_(self) -> str:
+        return html_grid([t(k) for k in self._COLUMNS], self.rows(), css="ctlab-sdk")
+
+
+def defaults() -> Defaults:
+    """The installed SDK's retry and timeout defaults.
+
+    >>> defaults().attempts
+    3
+    """
+    return Defaults(
+        max_retries=_constants.DEFAULT_MAX_RETRIES,
+        timeout=_constants.DEFAULT_TIMEOUT,
+        initial_retry_delay=_constants.INITIAL_RETRY_DELAY,
+        max_retry_delay=_constants.MAX_RETRY_DELAY,
+    )
+
+
+# --- the nominal schedule (the claim) ------------------------------------------
+
+def nominal_delay(retry: int) -> float:
+    """The backoff before retry number ``retry`` (1, 2, ...) without jitter, capped.
+
+    >>> [nominal_delay(n) for n in range(1, 8)]
+    [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    """
+    return min(_constants.INITIAL_RETRY_DELAY * 2.0 ** (retry - 1), _constants.MAX_RETRY_DELAY)
+
+
+def band(retry: int) -> tuple[float, float]:
+    """Where the SDK's wait before retry ``retry`` should land: :data:`JITTER` times the nominal delay.
+
+    >>> band(1)
+    (0.375, 0.5)
+    """
+    nominal = nominal_delay(retry)
+    return JITTER[0] * nominal, JITTER[1] * nominal
+
+
+# --- the measured schedule (the evidence) --------------------------------------
+
+@dataclass(frozen=True)
+class Sample:
+    """One wait the SDK slept, before retry number ``retry``, in the run seeded ``seed``."""
+
+    seed: int
+    retry: int
+    wait: float
+
+    @property
+    def ratio(self) -> float:
+        """The wait as a fraction of the nominal delay (the jitter factor the SDK drew)."""
+        return self.wait / nominal_delay(self.retry)
+
+    @property
+    def inside(self) -> bool:
+        low, high = band(self.retry)
+        return low <= self.wait <= high
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The SDK's waits from ``runs`` seeded simulations of ``faults``."""
+
+    samples: tuple[Sample, ...]
+    runs: int
+    faults: str
+
+    def retries(self) -> list[int]:
+        return sorted({s.retry for s in self.samples})
+
+    def waits(self, retry: int) -> list[float]:
+        return [s.wait for s in self.samples if s.retry == retry]
+
+    def outside(self) -> int:
+        """How many waits fell outside the jitter band (0 when the SDK does what :func:`band` says)."""
+        return sum(not s.inside for s in self.samples)
+
+    def ratios(self) -> tuple[float, float]:
+        """The smallest and largest measured wait ÷ nominal delay."""
+        ratios = [s.ratio for s in self.samples] or [float("nan")]
+        return min(ratios), max(ratios)
+
+    _COLUMNS = ("sdk.col.retry", "sdk.col.nominal", "sdk.col.band", "sdk.col.seen", "sdk.col.samples")
+
+    def rows(self) -> list[list[Text]]:
+        rows = []
+        for n in self.retries():
+            waits, (low, high) = self.waits(n), band(n)
+            rows.append([_plain(str(n)), _plain(f"{nominal_delay(n):g}"), _plain(f"{low:.3f}–{high:.3f}"),
+                         _plain(f"{min(waits):.3f}–{max(waits):.3f}"), _plain(str(len(waits)))])
+        return rows
+
+    def summary(self) -> Text:
+        low, high = self.ratios()
+        return t("sdk.schedule.summary", runs=self.runs, last=self.runs - 1, samples=len(self.samples),
+                 outside=self.outside(), low=low, high=high)
+
+    def __repr__(self) -> str:
+        return text_grid([t(k) for k in self._COLUMNS], self.rows(), right=(0, 1, 4), footer=self.summary())
+
+    def _repr_html_(self) -> str:
+        return html_grid([t(k) for k in self._COLUMNS], self.rows(), css="ctlab-sdk", footer=self.summary())
+
+    def plot(self, *, ax: Any = None) -> Figure:
+        """Every measured wait against its retry number, over the nominal delay and the jitter band."""
+        import matplotlib.pyplot as plt
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch, Rectangle
+
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(8, 3.6))
+            plt.close(fig)
+        fig = ax.figure
+        for n in self.retries():
+            low, high = band(n)
+            ax.add_patch(Rectangle((n - 0.35, low), 0.7, high - low, color="#ffe0b2", zorder=1))
+            ax.plot([n - 0.35, n + 0.35], [nominal_delay(n)] * 2, color="#37474f", lw=1.5, zorder=2)
+        # Spread the points sideways by seed (not at random), so the picture is reproducible.
+        xs = [s.retry + ((s.seed % 25) - 12) / 40 for s in self.samples]
+        ax.scatter(xs, [s.wait for s in self.samples], s=8, color="#1565c0", alpha=0.6, zorder=3)
+        ax.set_yscale("log", base=2)
+        ticks = sorted({nominal_delay(n) for n in self.retries()})
+        ax.set_yticks(ticks, [f"{v:g}" for v in ticks])
+        ax.set_xticks(self.retries())
+        ax.set_xlabel(_label(t("sdk.plot.xlabel")))
+        ax.set_ylabel(_label(t("sdk.plot.ylabel")))
+        ax.set_title(_label(t("sdk.plot.title", runs=self.runs)))
+        ax.legend(
+            handles=[
+                Line2D([], [], color="#37474f", lw=1.5, label=_label(t(
+                    "sdk.plot.nominal", initial=_constants.INITIAL_RETRY_DELAY, cap=_constants.MAX_RETRY_DELAY))),
+                Patch(color="#ffe0b2", label=_label(t("sdk.plot.band", low=JITTER[0], high=JITTER[1]))),
+                Line2D([], [], marker="o", ls="", color="#1565c0", label=_label(t("sdk.plot.waits"))),
+            ],
+            loc="lower right",
+            fontsize=8,
+        )
+        fig.tight_layout()
+        return fig
+
+
+def sample_schedule(runs: int = 100, *, max_retries: int = 7, faults: FaultsLike = "529", **client_options: Any) -> Schedule:
+    """Run ``faults`` (default: 529 forever) ``runs`` times, seeds ``0 .. runs-1``, and keep every SDK wait.
+
+    Each run is a real SDK call under :func:`ctlab.run`; retry ``n`` is the wait
+    the SDK slept before the request carrying ``x-stainless-retry-count: n``.
+
+    >>> s = sample_schedule(runs=3, max_retries=2)
+    >>> [(x.seed, x.retry) for x in s.samples]
+    [(0, 1), (0, 2), (1, 1), (1, 2), (2, 1), (2, 2)]
+    """
+    if not isinstance(runs, int) or isinstance(runs, bool) or not 1 <= runs <= 10_000:
+        raise CtlabError("sdk.runs", value=runs)
+    samples = []
+    for seed in range(runs):
+        sim = run(faults, seed=seed, max_retries=max_retries, **client_options)
+        samples += [Sample(seed, n, wait) for n, wait in enumerate(sim.waits(by="sdk"), start=1)]
+    return Schedule(tuple(samples), runs, str(parse(faults)))
+
+
+# --- what a timeout costs -------------------------------------------------------
+
+@dataclass(frozen=True)
+class TimeoutCost:
+    """A call whose every attempt times out: ``attempts`` × ``per_attempt`` plus the backoff between them."""
+
+    attempts: int
+    per_attempt: float
+    backoff_low: float
+    backoff_high: float
+
+    @property
+    def low(self) -> float:
+        return self.attempts * self.per_attempt + self.backoff_low
+
+    @property
+    def high(self) -> float:
+        return self.attempts * self.per_attempt + self.backoff_high
+
+    def __contains__(self, seconds: object) -> bool:
+        return isinstance(seconds, (int, float)) and self.low <= seconds <= self.high
+
+    def text(self) -> Text:
+        cost = t("sdk.cost", attempts=self.attempts, per_attempt=self.per_attempt, backoff_low=self.backoff_low,
+                 backoff_high=self.backoff_high, low=self.low, high=self.high)
+        if self.low < 120:
+            return cost
+        minutes = t("sdk.cost.minutes", minutes=self.low / 60)
+        return Text(cost.zh + minutes.zh, cost.en + minutes.en)
+
+    def __str__(self) -> str:
+        return str(self.text())
+
+    __repr__ = __str__
+
+
+_PHASES = ("read", "connect")
+
+
+def timeout_cost(max_retries: int | None = None, timeout: float | anthropic.Timeout | None = None, *,
+                 phase: str = "read") -> TimeoutCost:
+    """The virtual time a call takes when the server never answers (``phase="read"``) or never accepts the
+    connection (``"connect"``), for a client built with ``max_retries`` and ``timeout`` (default: the SDK's).
+
+    A prediction from :func:`defaults` and :func:`band`; ``ctlab.run("timeout", ...)`` measures it.
+
+    >>> import ctlab
+    >>> cost = timeout_cost()
+    >>> cost.attempts, cost.per_attempt
+    (3, 600.0)
+    >>> ctlab.run("timeout").elapsed in cost
+    True
+    """
+    if phase not in _PHASES:
+        raise CtlabError("sdk.phase", value=phase, allowed=", ".join(_PHASES))
+    d = defaults()
+    max_retries = d.max_retries if max_retries is None else max_retries
+    timeout = d.timeout if timeout is None else timeout
+    per_attempt = float(getattr(timeout, phase) if isinstance(timeout, anthropic.Timeout) else timeout)
+    bands = [band(n) for n in range(1, max_retries + 1)]
+    return TimeoutCost(max_retries + 1, per_attempt, sum(b[0] for b in bands), sum(b[1] for b in bands))
+

@@ -1,0 +1,112 @@
+"""SDKLab: the SDK's own retry under a fault you pick — and, one button away, the docs' loop under the same fault.
+
+    >>> from ctlab.widgets.sdk import SDKLab
+    >>> lab = SDKLab(faults="429")
+    >>> lab.click().requests
+    3
+    >>> [m.requests for m in lab.compare().measurements]
+    [3, 9]
+
+Like :class:`~ctlab.widgets.FaultLab` (which it extends), it writes its results with
+``Output.append_display_data``, so a notebook that stores a click stays comparable by nbval.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import HTML, Image
+
+from .. import docs_loop
+from ..i18n import CtlabError, Text, t
+from ..measure import Comparison, compare
+from ..show import _label, plot, png
+from ..simulate import ask
+from .lab import FaultLab, _error_html
+
+#: Fault scripts that show one SDK behaviour each.
+SDK_PRESETS: tuple[str, ...] = (
+    "529 529 200",
+    "529",
+    "429",
+    "429(retry-after=3) 200",
+    "429(retry-after-ms=1500) 200",
+    "timeout",
+    "connect-timeout",
+    "disconnect 200",
+    "400",
+    "529(x-should-retry=false)",
+    "400(x-should-retry=true) 200",
+    "408 409 500 503 200",
+)
+
+#: How many times the docs' loop calls the client (its own ``max_retries`` default).
+DOCS_ROUNDS: int = inspect.signature(docs_loop.chat_with_retry).parameters["max_retries"].default
+
+
+def docs(client: Any) -> str:
+    """The docs page's loop with its own defaults, on ``client``."""
+    return docs_loop.chat_with_retry(client, docs_loop.MESSAGES)
+
+
+class SDKLab(FaultLab):
+    """Sliders for the SDK client's ``max_retries`` and ``timeout``, a fault picker, the SDK's timeline;
+    plus a button (:meth:`compare`) that runs the same fault and client through the docs' loop too."""
+
+    def __init__(self, faults: str = "529 529 200", *, presets: Sequence[str] = SDK_PRESETS, **options: Any) -> None:
+        super().__init__(faults, call=ask, presets=presets, **options)
+        self.compare_button = w.Button(description=str(t("sdk.widget.compare")), icon="columns")
+        for button in (self.button, self.compare_button):  # two-language labels need more than the default width
+            button.layout.width = "auto"
+        self.compare_button.on_click(lambda _: self.compare())
+        buttons = next(c for c in self.children if isinstance(c, w.HBox) and self.button in c.children)
+        buttons.children = (*buttons.children, self.compare_button)
+        hint = w.HTML(f"<small>{html.escape(str(t('sdk.widget.help', rounds=DOCS_ROUNDS)))}</small>")
+        self.children = (*self.children[:-1], hint, self.out)
+
+    def compare(self) -> Comparison | None:
+        """What the second button does: the same fault, client options and seed, through both; table and timelines."""
+        self._clear()
+        labels = (t("sdk.code.sdk"), t("sdk.code.docs"))
+        try:
+            table = compare(
+                {str(labels[0]): ask, str(labels[1]): docs},
+                [self.faults.value],
+                seed=self.seed,
+                max_retries=self.max_retries.value,
+                timeout=self.timeout.value,
+            )
+        except CtlabError as error:
+            self.out.append_display_data(_error_html(error))
+            return None
+        self.out.append_display_data(table)
+        for m in table.measurements:
+            if m.printed:
+                self.out.append_display_data(HTML(f'<pre class="ctlab-printed">{html.escape(m.name)}:\n{html.escape(m.printed)}</pre>'))
+        if self.show_plot:
+            self.out.append_display_data(Image(png(_timelines(table, labels))))
+        return table
+
+
+def _timelines(table: Comparison, labels: Sequence[Text]) -> Any:
+    """One timeline per measurement, stacked, each titled by its label and its virtual time."""
+    import matplotlib.pyplot as plt
+
+    sims = [m.sim for m in table.measurements]
+    heights = [max(1, s.requests) for s in sims]
+    fig, axes = plt.subplots(len(sims), 1, figsize=(9, 1.4 + 0.4 * sum(heights)), height_ratios=heights,
+                             squeeze=False, layout="constrained")
+    plt.close(fig)
+    for ax, m, label in zip(axes[:, 0], table.measurements, labels):
+        plot(m.sim, ax=ax)
+        ax.set_title(f"{_label(label)} · {m.sim.elapsed:.2f} s", fontsize=10)
+    legend = axes[0, 0].get_legend()  # the same keys on every panel: show them once, underneath
+    handles, texts = legend.legend_handles, [x.get_text() for x in legend.get_texts()]
+    for ax in axes[:, 0]:
+        ax.get_legend().remove()
+    fig.legend(handles, texts, loc="outside lower center", ncol=len(texts), fontsize=8)
+    return fig
