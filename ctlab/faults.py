@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
-from .i18n import CtlabError, Text
+from .i18n import CtlabError, t
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,7 @@ def _status_options(word: str, options: Mapping[str, str]) -> dict[str, object]:
             except ValueError:
                 number = -1.0
             if not number >= 0:
-                raise CtlabError("fault.option_value", option=key, value=raw, allowed=Text("大于等于 0 的数", "a number >= 0"))
+                raise CtlabError("fault.option_value", option=key, value=raw, allowed=t("fault.allowed_number"))
             values[STATUS_OPTIONS[key]] = number
         elif key == "x-should-retry":
             if raw not in ("true", "false"):
@@ -258,7 +258,7 @@ def _status_options(word: str, options: Mapping[str, str]) -> dict[str, object]:
             values["should_retry"] = raw == "true"
         else:
             if not re.fullmatch(r"[a-z0-9_]+", raw):
-                raise CtlabError("fault.option_value", option=key, value=raw, allowed=Text("小写加下划线，例如 enforced_spend_limit_reached", "snake_case, e.g. enforced_spend_limit_reached"))
+                raise CtlabError("fault.option_value", option=key, value=raw, allowed=t("fault.allowed_error_code"))
             values["error_code"] = raw
     return values
 

@@ -209,7 +209,8 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
         bbox_to_anchor=(1.01, 0.5),
         fontsize=8,
     )
-    ax.set_xlim(0, max(sim.elapsed * 1.15, 1.0))
+    right = max(sim.elapsed * 1.15, 1.0)
+    ax.set_xlim(-right * 0.01, right)  # a little room so an attempt at t=0 stays visible
     return fig
 
 
