@@ -57,3 +57,13 @@ def test_ctlab_lang_sets_the_starting_language(env: str, expected: str) -> None:
         check=True,
     )
     assert out.stdout.strip() == expected
+
+
+def test_every_message_key_ctlab_uses_exists() -> None:
+    import pathlib
+    import re
+
+    root = pathlib.Path(ctlab.__file__).parent
+    pattern = re.compile(r"""(?:\bt|CtlabError)\(\s*["']([a-z0-9_.]+)["']""")
+    used = {key for path in root.rglob("*.py") for key in pattern.findall(path.read_text(encoding="utf-8"))}
+    assert used and not used - set(MESSAGES)
