@@ -75,7 +75,7 @@ def setup() -> None:
             say("安装 Node 依赖（JS SDK）", "installing the Node packages (the JS SDK)")
             run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
         else:
-            say("没有找到 npm：JavaScript 那一课会跳过", "npm not found: the JavaScript lesson will be skipped")
+            say("没有找到 npm：第 04 课（curl 与 JavaScript）需要 Node.js >= 20", "npm not found: notebook 04 (curl and JavaScript) needs Node.js >= 20")
     STAMP.write_text(fingerprint)
 
 

@@ -20,6 +20,7 @@ from .check import check
 from .clients import client
 from .faults import disconnect, ok, parse, status, stream_error, timeout
 from .i18n import CtlabError, get_lang, set_lang
+from .server import serve
 from .show import plot
 from .simulate import Attempt, Outcome, Simulation, ask, run, simulate
 
@@ -39,6 +40,7 @@ __all__ = [
     "parse",
     "plot",
     "run",
+    "serve",
     "set_lang",
     "simulate",
     "status",

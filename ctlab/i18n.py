@@ -332,6 +332,10 @@ MESSAGES: dict[str, Text] = {
     "server.retry_counts": T("重试计数头", "retry-count headers"),
     "server.waits": T("等待 (s)", "waits (s)"),
     "server.not_running": T("服务端还没启动：先进入 with serve(...) as srv: 块，再读 srv.url", "the server has not started: enter `with serve(...) as srv:` before reading srv.url"),
+    "server.bind": T(
+        "无法在 {host} 的端口 {port} 上监听：{error}。换一个端口，或用 --port 0 自动挑一个空闲的",
+        "cannot listen on {host} port {port}: {error}. Pick another port, or --port 0 for a free one",
+    ),
     "server.restart": T("一个故障服务端只能启动一次：再开一个新的 serve(...)", "a fault server starts only once: open a new serve(...)"),
     "server.missing": T(
         "找不到命令 {program}：这一课需要 curl 和 Node.js（Debian/Ubuntu：apt install curl nodejs npm，然后在仓库根目录运行 npm ci）",

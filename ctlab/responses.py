@@ -6,6 +6,10 @@ simulation and a real HTTP server can send exactly the same thing::
     >>> r = error_response(status(429, retry_after=2), request_id="req_sim_000001", now=0.0)
     >>> r.status_code, r.headers["retry-after"], r.json()["error"]["type"]
     (429, '2', 'rate_limit_error')
+
+:func:`payload_for` is the one place that decides what a request gets (an
+error, a message, or a stream — as the request body asked), and
+:meth:`Payload.events` splits a stream into the events a server sends one by one.
 """
 
 from __future__ import annotations
@@ -69,6 +73,16 @@ class Payload:
 
     def json(self) -> object:
         return json.loads(self.body)
+
+    def events(self) -> list[bytes]:
+        """The body as server-sent events, each ending with its blank line (``[body]`` if not a stream).
+
+        >>> stream_response(Reply("hi"), request_id="r", message_id="m", now=0.0).events()[0][:20]
+        b'event: message_start'
+        """
+        if not self.headers.get("content-type", "").startswith("text/event-stream"):
+            return [self.body]
+        return [event + b"\n\n" for event in self.body.split(b"\n\n") if event]
 
 
 def _iso(now: float) -> str:
@@ -176,3 +190,39 @@ def stream_response(
             sse("message_stop", {"type": "message_stop"}),
         ]
     return Payload(200, headers, b"".join(events))
+
+
+def request_json(body: bytes) -> dict[str, object]:
+    """A request body as a JSON object; ``{}`` when it is empty, not JSON, or not an object."""
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def wants_stream(body: bytes) -> bool:
+    """Whether the request asked for ``"stream": true``."""
+    return bool(request_json(body).get("stream"))
+
+
+def requested_model(body: bytes) -> str:
+    """The request's ``model``, or the docs page's model when it names none."""
+    model = request_json(body).get("model")
+    return model if isinstance(model, str) else MODEL
+
+
+def payload_for(fault: Status | Reply | StreamError, body: bytes, *, request_id: str, message_id: str, now: float) -> Payload:
+    """What the API sends for ``fault`` to a request with ``body``: an error, a message, or a stream.
+
+    A :class:`StreamError` is always a stream; a :class:`Reply` is one when the request asked to stream.
+
+    >>> payload_for(Reply(), b'{"stream": true}', request_id="r", message_id="m", now=0.0).headers["content-type"]
+    'text/event-stream; charset=utf-8'
+    """
+    if isinstance(fault, Status):
+        return error_response(fault, request_id=request_id, now=now)
+    model = requested_model(body)
+    if isinstance(fault, StreamError) or wants_stream(body):
+        return stream_response(fault, request_id=request_id, message_id=message_id, now=now, model=model)
+    return message_response(fault, request_id=request_id, message_id=message_id, now=now, model=model)

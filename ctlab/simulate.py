@@ -14,7 +14,6 @@ the clock and the random state are all put back.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from respx.mocks import HTTPCoreMocker
 from .clock import Sleeper, VirtualClock
 from .faults import Disconnect, Fault, FaultsLike, Reply, Status, StreamError, Timeout, parse
 from .i18n import CtlabError
-from .responses import Payload, error_response, message_response, stream_response
+from .responses import Payload, payload_for
 
 
 class HTTPCore2Mocker(HTTPCoreMocker):
@@ -220,14 +219,9 @@ class Simulation:
         return httpx.Response(payload.status_code, headers=payload.headers, content=payload.body)
 
     def _payload(self, fault: Fault, request: httpx.Request, request_id: str, number: int) -> Payload:
-        now, message_id = self.clock.now, f"msg_sim_{self.seed:03d}{number:06d}"
-        if isinstance(fault, Status):
-            return error_response(fault, request_id=request_id, now=now)
-        assert isinstance(fault, (Reply, StreamError))
-        model = _requested_model(request)
-        if isinstance(fault, StreamError) or _wants_stream(request):
-            return stream_response(fault, request_id=request_id, message_id=message_id, now=now, model=model)
-        return message_response(fault, request_id=request_id, message_id=message_id, now=now, model=model)
+        assert isinstance(fault, (Status, Reply, StreamError))
+        message_id = f"msg_sim_{self.seed:03d}{number:06d}"
+        return payload_for(fault, request.content or b"", request_id=request_id, message_id=message_id, now=self.clock.now)
 
     def __iter__(self) -> Iterator[Attempt]:
         return iter(self.attempts)
@@ -241,23 +235,6 @@ class Simulation:
         from .show import html_table
 
         return html_table(self)
-
-
-def _body(request: httpx.Request) -> dict[str, Any]:
-    try:
-        data = json.loads(request.content or b"{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _wants_stream(request: httpx.Request) -> bool:
-    return bool(_body(request).get("stream"))
-
-
-def _requested_model(request: httpx.Request) -> str:
-    model = _body(request).get("model")
-    return model if isinstance(model, str) else "claude-opus-4-7"
 
 
 def simulate(faults: FaultsLike = "200", *, seed: int = 0) -> Simulation:

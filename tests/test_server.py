@@ -1,0 +1,496 @@
+"""The fault server: the in-process simulation's faults and bytes, over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import anthropic
+import pytest
+
+import ctlab
+from ctlab.faults import Reply, StreamError, status
+from ctlab.i18n import CtlabError
+from ctlab.responses import error_response, message_response, stream_response
+from ctlab.server import Exchanges, FaultServer, compare, exchange, serve, version_tuple, versions
+from ctlab.simulate import ask
+
+ROOT = Path(__file__).resolve().parents[1]
+JS = ROOT / "notebooks" / "js"
+BODY = json.dumps({"model": "claude-opus-4-7", "max_tokens": 1024, "messages": [{"role": "user", "content": "你好"}]}).encode()
+has_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+has_node = pytest.mark.skipif(
+    shutil.which("node") is None or not (ROOT / "node_modules" / "@anthropic-ai" / "sdk").exists(),
+    reason="node or the JS SDK (npm ci) is not installed",
+)
+
+
+def post(url: str, body: bytes = BODY, path: str = "/v1/messages", method: str = "POST", headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers={"content-type": "application/json", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def raw(url: str, data: bytes, read_timeout: float = 5.0) -> bytes:
+    """Send bytes as they are and read until the server closes the connection."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=read_timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def sdk(url: str, **options: object) -> anthropic.Anthropic:
+    return anthropic.Anthropic(api_key="sk-test-not-a-key", base_url=url, **options)  # type: ignore[arg-type]
+
+
+def raised(call: object) -> BaseException:
+    try:
+        call()  # type: ignore[operator]
+    except Exception as error:  # noqa: BLE001
+        return error
+    raise AssertionError("nothing was raised")
+
+
+@pytest.fixture
+def no_leaks() -> Iterator[None]:
+    """Every thread a test starts is gone when it ends."""
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert left == [], f"threads left behind: {left}"
+
+
+# -- the same answers as the in-process simulation ---------------------------------
+
+SAME_CLASS_FAULTS = [
+    "400", "401", "402", "403", "404", "408", "409", "413", "422", "429", "429(error-code=enforced_spend_limit_reached)",
+    "500", "501", "503", "504", "529", "timeout", "connect-timeout", "disconnect",
+]
+
+
+@pytest.mark.parametrize("faults", SAME_CLASS_FAULTS)
+def test_the_real_sdk_over_http_raises_the_same_class_as_in_process(faults: str) -> None:
+    with serve(faults) as srv:
+        over_http = raised(lambda: ask(sdk(srv.url, max_retries=0, timeout=0.3)))
+    in_process = ctlab.run(faults, max_retries=0, timeout=0.3).outcome.error
+    assert type(over_http) is type(in_process)
+    assert getattr(over_http, "status_code", None) == getattr(in_process, "status_code", None)
+    assert len(srv.requests) == 1
+
+
+def test_a_529_forever_costs_exactly_3_requests_with_max_retries_2_over_http_too() -> None:
+    with serve("529(retry-after-ms=1)") as srv:
+        error = raised(lambda: ask(sdk(srv.url, max_retries=2)))
+    assert isinstance(error, anthropic.OverloadedError)
+    assert [r.answer for r in srv.requests] == [529, 529, 529]
+    assert [r.retry_count for r in srv.requests] == [0, 1, 2]
+
+
+def test_the_script_is_played_in_order_and_its_last_fault_repeats() -> None:
+    with serve("429(retry-after-ms=1) 500(retry-after-ms=1) 200") as srv:
+        assert ask(sdk(srv.url, max_retries=2)) == "你好！Hello!"
+        assert ask(sdk(srv.url, max_retries=0)) == "你好！Hello!"
+    assert [r.answer for r in srv.requests] == [429, 500, 200, 200]
+    assert [(r.method, r.path) for r in srv.requests] == [("POST", "/v1/messages")] * 4
+
+
+def test_an_error_is_the_same_bytes_as_in_process_with_retry_after() -> None:
+    fault = status(429, retry_after=1)
+    with serve([fault]) as srv:
+        code, headers, body = post(srv.url)
+    expected = error_response(fault, request_id="req_srv_000000001", now=0.0)
+    assert code == 429 and body == expected.body
+    for name, value in expected.headers.items():
+        if not name.endswith("-reset"):  # a date: the server's clock is real
+            assert headers[name] == value
+    assert headers["retry-after"] == "1" and headers["request-id"] == "req_srv_000000001"
+
+
+def test_a_reply_is_the_same_bytes_as_in_process() -> None:
+    with serve("200") as srv:
+        code, headers, body = post(srv.url)
+    expected = message_response(Reply(), request_id="req_srv_000000001", message_id="msg_srv_000000001", now=0.0)
+    assert (code, headers["content-type"], body) == (200, "application/json", expected.body)
+
+
+def test_a_stream_error_is_sent_as_chunked_events_that_match_the_in_process_stream() -> None:
+    with serve("stream-error") as srv:
+        code, headers, body = post(srv.url, json.dumps({"model": "claude-opus-4-7", "stream": True}).encode())
+    expected = stream_response(StreamError(), request_id="req_srv_000000001", message_id="msg_srv_000000001", now=0.0)
+    assert code == 200 and headers["transfer-encoding"] == "chunked"
+    assert body == expected.body and body.rstrip().endswith(b'"request_id": "req_srv_000000001"}')
+
+
+def test_the_sdk_streams_text_then_raises_on_a_stream_error_exactly_as_in_process() -> None:
+    def stream(client: anthropic.Anthropic) -> list[str]:
+        pieces: list[str] = []
+        try:
+            with client.messages.stream(model="claude-opus-4-7", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as events:
+                pieces.extend(events.text_stream)
+        except anthropic.APIStatusError as error:
+            pieces.append(f"{type(error).__name__} {error.status_code}")
+        return pieces
+
+    with serve("stream-error") as srv:
+        over_http = stream(sdk(srv.url, max_retries=2))
+    in_process = ctlab.run("stream-error", stream).outcome.value
+    assert over_http == in_process == ["你好，", "APIStatusError 200"]
+    assert len(srv.requests) == 1  # an error inside a 200 stream is never retried
+
+
+def test_a_streamed_reply_arrives_whole() -> None:
+    with serve("200") as srv, sdk(srv.url).messages.stream(model="m", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as events:
+        assert "".join(events.text_stream) == "你好！Hello!"
+
+
+def test_a_timeout_holds_the_request_until_the_client_gives_up() -> None:
+    with serve("timeout", hold=30) as srv:
+        started = time.perf_counter()
+        error = raised(lambda: ask(sdk(srv.url, max_retries=0, timeout=0.3)))
+        waited = time.perf_counter() - started
+    assert isinstance(error, anthropic.APITimeoutError)
+    assert 0.25 <= waited < 5
+    [held] = srv.requests
+    assert held.answer == "timeout" and 0.2 <= held.duration < 5  # the client left; the server did not wait 30 s
+
+
+def test_a_client_with_no_timeout_is_dropped_after_hold_seconds() -> None:
+    with serve("timeout", hold=0.3) as srv:
+        started = time.perf_counter()
+        reply = raw(srv.url, b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        waited = time.perf_counter() - started
+    assert reply == b"" and 0.25 <= waited < 5
+
+
+def test_a_disconnect_closes_the_connection_without_any_response() -> None:
+    with serve("disconnect 200") as srv:
+        assert raw(srv.url, b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}") == b""
+        assert post(srv.url)[0] == 200
+    assert [r.answer for r in srv.requests] == ["disconnect", 200]
+
+
+def test_every_request_is_recorded_with_its_retry_count_header_and_time() -> None:
+    with serve("200") as srv:
+        post(srv.url, headers={"x-stainless-retry-count": "3", "x-api-key": "secret"})
+        post(srv.url)
+    first, second = srv.requests
+    assert (first.number, first.retry_count, second.retry_count) == (1, 3, None)
+    assert 0 <= first.at <= second.at
+    assert "x-api-key" not in first.headers  # keys are never kept
+
+
+# -- bad requests get API errors, never a crash ------------------------------------------
+
+
+def api_error(body: bytes) -> tuple[str, str]:
+    data = json.loads(body)
+    assert data["type"] == "error" and data["request_id"].startswith("req_srv_")
+    return data["error"]["type"], data["error"]["message"]
+
+
+def test_an_unknown_path_is_a_404_not_found_error() -> None:
+    with serve("529") as srv:
+        code, _, body = post(srv.url, path="/v1/complete")
+        assert post(srv.url)[0] == 529  # the script was not consumed
+    assert code == 404 and api_error(body)[0] == "not_found_error"
+    assert [r.answer for r in srv.requests] == [404, 529]
+
+
+def test_a_wrong_method_is_a_405_and_head_gets_headers_only() -> None:
+    with serve("200") as srv:
+        code, _, body = post(srv.url, method="GET", body=b"")
+        head = post(srv.url, method="HEAD", body=b"")
+    assert code == 405 and api_error(body)[0] == "invalid_request_error"
+    assert head[0] == 405 and head[2] == b""
+
+
+def test_a_body_that_is_not_a_json_object_is_a_400_and_consumes_no_fault() -> None:
+    with serve("529") as srv:
+        code, _, body = post(srv.url, body=b"{not json")
+        listed = post(srv.url, body=b"[1, 2]")[0]
+        assert post(srv.url)[0] == 529
+    assert (code, listed) == (400, 400) and api_error(body)[0] == "invalid_request_error"
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "code"),
+    [
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"BREW /v1/messages HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+        (b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n", 400),
+        (b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", 413),
+        (b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+    ],
+    ids=["garbage", "unknown-method", "bad-length", "too-large", "bad-chunks"],
+)
+def test_a_malformed_request_gets_an_api_error_body_and_the_server_carries_on(request_bytes: bytes, code: int) -> None:
+    with serve("200") as srv:
+        reply = raw(srv.url, request_bytes)
+        assert post(srv.url)[0] == 200
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {code} ".encode()) or head.startswith(f"HTTP/1.0 {code} ".encode())
+    assert b"content-type: application/json" in head.lower()
+    api_error(body)
+
+
+def test_a_chunked_request_body_is_read() -> None:
+    with serve("200") as srv:
+        reply = raw(srv.url, b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 200 ")
+
+
+# -- concurrency ------------------------------------------------------------------------
+
+
+def test_concurrent_clients_are_all_answered_and_all_recorded_once() -> None:
+    clients, each = 8, 5
+    codes: list[int] = []
+    lock = threading.Lock()
+    with serve("429*20 200") as srv:
+
+        def client() -> None:
+            for _ in range(each):
+                code = post(srv.url)[0]
+                with lock:
+                    codes.append(code)
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    log = srv.requests
+    assert sorted(codes) == [200] * 20 + [429] * 20  # each scripted fault played exactly once
+    assert [r.number for r in log] == list(range(1, clients * each + 1))
+    assert len({r.request_id for r in log}) == clients * each
+
+
+def test_concurrent_sdk_clients_with_held_requests_do_not_block_each_other() -> None:
+    errors: list[str] = []
+    with serve("timeout 200") as srv:
+        threads = [threading.Thread(target=lambda: errors.append(type(raised(lambda: ask(sdk(srv.url, max_retries=0, timeout=0.5)))).__name__)) ]
+        threads[0].start()
+        time.sleep(0.1)
+        started = time.perf_counter()
+        assert ask(sdk(srv.url, max_retries=0)) == "你好！Hello!"  # answered while the first one is held
+        assert time.perf_counter() - started < 0.4
+        threads[0].join()
+    assert errors == ["APITimeoutError"]
+
+
+# -- loopback only, clean start and shutdown --------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com", ""])
+def test_the_server_refuses_to_listen_beyond_loopback(host: str) -> None:
+    with pytest.raises(CtlabError, match="loopback"):
+        serve("200", host=host)
+
+
+@pytest.mark.parametrize(("option", "value"), [("port", -1), ("port", 70000), ("hold", 0), ("refuse_for", -1)])
+def test_bad_options_are_refused_in_both_languages(option: str, value: float) -> None:
+    with pytest.raises(CtlabError) as caught:
+        serve("200", **{option: value})  # type: ignore[arg-type]
+    assert re.search(r"[\u4e00-\u9fff]", str(caught.value)) and option in str(caught.value)
+
+
+def test_bad_faults_are_refused_before_anything_listens() -> None:
+    with pytest.raises(CtlabError):
+        serve("299")
+
+
+def test_shutdown_leaves_no_thread_and_frees_the_port_even_with_held_and_idle_connections(no_leaks: None) -> None:
+    srv = serve("timeout", hold=60)
+    with srv:
+        port = srv.port
+        idle = socket.create_connection(("127.0.0.1", port))  # connected, never sends anything
+        held = threading.Thread(target=lambda: raw(srv.url, b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", 30))
+        held.start()
+        deadline = time.perf_counter() + 5
+        while not srv.requests and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        assert srv.requests, "the held request arrived"
+        started = time.perf_counter()
+    assert time.perf_counter() - started < 2, "closing does not wait for the hold"
+    held.join(5)
+    idle.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    with serve("200", port=port) as again:  # the port can be bound again at once
+        assert post(again.url)[0] == 200
+    assert srv.url.endswith(f":{port}")  # still readable after the block
+
+
+def test_a_server_that_refuses_connections_first_then_serves(no_leaks: None) -> None:
+    with serve("200", refuse_for=0.5) as srv:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", srv.port), timeout=1).close()
+        time.sleep(0.7)
+        assert post(srv.url)[0] == 200
+
+
+def test_closing_while_still_refusing_is_immediate(no_leaks: None) -> None:
+    started = time.perf_counter()
+    with serve("200", refuse_for=30):
+        pass
+    assert time.perf_counter() - started < 2
+
+
+def test_a_busy_port_is_explained_in_both_languages(no_leaks: None) -> None:
+    with serve("200") as busy:
+        with pytest.raises(CtlabError, match=f"端口 {busy.port}.*port {busy.port}"):
+            serve("200", port=busy.port).start()
+
+
+def test_a_server_starts_once_and_has_no_url_before_it_starts() -> None:
+    srv = FaultServer("200")
+    with pytest.raises(CtlabError):
+        srv.url
+    with srv:
+        with pytest.raises(CtlabError):
+            srv.start()
+    with pytest.raises(CtlabError):
+        srv.start()
+
+
+def test_the_ipv6_loopback_works_where_the_machine_has_it() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    srv = serve("529", host="::1")
+    try:
+        srv.start()
+    except OSError:
+        pytest.skip("::1 is not configured here")
+    try:
+        assert srv.url.startswith("http://[::1]:")
+        assert post(srv.url)[0] == 529
+    finally:
+        srv.close()
+
+
+# -- from the shell -----------------------------------------------------------------------
+
+
+def test_python_m_ctlab_serve_prints_its_url_logs_requests_and_stops_cleanly_on_sigterm() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ctlab", "serve", "429 200", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "CTLAB_LANG": "both"},
+    )
+    try:
+        first = process.stdout.readline()  # type: ignore[union-attr]
+        url = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert url, first
+        assert [post(url[0])[0] for _ in range(3)] == [429, 200, 200]
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill() if process.poll() is None else None
+    assert process.returncode == 0, err
+    assert "故障服务端已启动" in first and "fault server listening on" in first
+    assert len(re.findall(r"#\d: POST /v1/messages", out)) == 3 and "server stopped after 3 requests" in out
+
+
+# -- real clients: exchange and compare ----------------------------------------------------
+
+
+@has_curl
+def test_curl_retry_sends_exactly_one_request_on_a_529() -> None:
+    ex = exchange(["curl", "-s", "--retry", "3", "--retry-delay", "1", "-d", "{}", "{url}/v1/messages"], "529")
+    assert (ex.requests, ex.answers, ex.returncode) == (1, [529], 0)
+
+
+@has_curl
+def test_curl_retry_obeys_retry_after_and_its_announced_wait_is_read_from_stderr() -> None:
+    ex = exchange('curl --no-progress-meter --retry 3 -o /dev/null -w "%{http_code}" -d "{}" "$ANTHROPIC_BASE_URL/v1/messages"', "429(retry-after=1) 200")
+    if version_tuple(versions()["curl"]) < (8, 14):
+        assert (ex.returncode, ex.requests) == (23, 1)  # "Failed to truncate file": -o /dev/null breaks --retry
+    else:
+        assert (ex.returncode, ex.requests, ex.stdout) == (0, 2, "200")
+    assert ex.waits == [1.0]
+
+
+@has_curl
+def test_a_command_that_outlives_its_time_limit_is_stopped_with_a_clear_error(no_leaks: None) -> None:
+    with pytest.raises(CtlabError, match="0.5"):
+        exchange(["curl", "-s", "-d", "{}", "{url}/v1/messages"], "timeout", hold=30, time_limit=0.5)
+
+
+def test_a_missing_program_is_explained() -> None:
+    with pytest.raises(CtlabError, match="no-such-client"):
+        exchange(["no-such-client", "{url}"])
+
+
+@has_node
+def test_the_js_sdk_retries_a_529_like_python_and_throws_overloaded_error() -> None:
+    ex = exchange(["node", str(JS / "run.mjs"), "sdk", "--timeout", "5000"], "529")
+    assert ex.requests == 3 and ex.retry_counts == [0, 1, 2]
+    assert ex.result["threw"] == "OverloadedError" and "InternalServerError" in ex.result["chain"]  # type: ignore[index]
+    assert [w > 0 for w in ex.waits] == [True, True]
+
+
+@has_node
+def test_node_sleeps_are_virtual_by_default_and_real_when_asked() -> None:
+    virtual = exchange(["node", str(JS / "run.mjs"), "sdk", "--timeout", "5000"], "429(retry-after=1)")
+    real = exchange(["node", str(JS / "run.mjs"), "sdk", "--timeout", "5000", "--real-sleep"], "429(retry-after=1)")
+    assert virtual.waits == real.waits == [1.0, 1.0]
+    assert max(virtual.gaps) < 0.9 <= min(real.gaps)
+
+
+@has_node
+def test_the_docs_js_loop_multiplies_requests_and_the_corrected_loop_does_not() -> None:
+    table = compare(
+        {"docs": ["node", str(JS / "run.mjs"), "docs-loop", "--timeout", "5000"], "fixed": ["node", str(JS / "run.mjs"), "retry-loop", "--timeout", "5000"]},
+        ["429(retry-after=1)", "400"],
+    )
+    docs, fixed = table.get("docs", "429(retry-after=1)"), table.get("fixed", "429(retry-after=1)")
+    assert docs.requests == 9 and docs.retry_counts == [0, 1, 2] * 3
+    assert docs.result["threw"] == "Error" and docs.waits[-1] == 4  # type: ignore[index]  # slept after the last request
+    assert fixed.requests == 4 and fixed.retry_counts == [0] * 4 and fixed.result["threw"] == "RateLimitError"  # type: ignore[index]
+    assert table.get("fixed", "400").requests == 1 and table.get("docs", "400").result["threw"] == "BadRequestError"  # type: ignore[index]
+
+
+@has_node
+def test_the_corrected_js_loop_keeps_to_its_deadline_counting_virtual_waits() -> None:
+    ex = exchange(["node", str(JS / "run.mjs"), "retry-loop", "--timeout", "5000", "--deadline", "2500"], "429(retry-after=1)")
+    assert ex.requests == 3 and ex.waits == [1.0, 1.0]  # a third 1 s wait would end past 2.5 s: it gives up instead
+    assert ex.result["threw"] == "RateLimitError" and ex.result["attempts"] == 3  # type: ignore[index]
+
+
+@has_node
+def test_the_docs_js_client_without_base_url_would_go_to_anthropic_and_the_runner_stays_on_loopback() -> None:
+    assert exchange(["node", str(JS / "run.mjs"), "docs-client"]).result == {"returned": "https://api.anthropic.com", "waits": []}
+    elsewhere = subprocess.run(
+        ["node", str(JS / "run.mjs"), "sdk"], capture_output=True, text=True, env={**os.environ, "ANTHROPIC_BASE_URL": "https://api.anthropic.com"}
+    )
+    assert elsewhere.returncode != 0 and "only talks to ctlab's local fault server" in elsewhere.stderr
+
+
+@has_curl
+def test_compare_puts_real_clients_and_the_in_process_sdk_in_one_table() -> None:
+    table = compare({"curl": ["curl", "-s", "-d", "{}", "{url}/v1/messages"], "Python SDK": ask}, {"curl": ["529", "400"], "Python SDK": ["529"]}, max_retries=1)
+    assert [(row.name, row.faults, row.requests) for row in table] == [("curl", "529", 1), ("curl", "400", 1), ("Python SDK", "529", 2)]
+    assert isinstance(table.only("curl"), Exchanges) and len(table.only("curl")) == 2
+    ctlab.set_lang("en")
+    text = str(table)
+    assert "server answered, in order" in text and "raised OverloadedError (529)" in text and "exit code 0" in text
+    assert '<table class="ctlab-exchanges">' in table._repr_html_()
