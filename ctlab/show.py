@@ -156,7 +156,9 @@ def _cjk_font() -> str | None:
 
     names = {f.name for f in font_manager.fontManager.ttflist}
     known = ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
-    return next((n for n in sorted(names) if "CJK" in n or n in known), None)
+    found = sorted(n for n in names if "CJK" in n or n in known)
+    simplified = [n for n in found if n.endswith((" SC", " CN")) or n in known]
+    return (simplified or found or [None])[0]
 
 
 def _has_cjk_font() -> bool:

@@ -51,6 +51,6 @@ class ScaleLab(w.VBox):
         """What the button does: run once, show the summary and the plot. Returns the result."""
         self.out.outputs = ()
         result = self.last = crowd(self.clients.value, self.strategy.value, capacity=self.capacity.value, seed=self.seed)
-        self.out.append_display_data(HTML(f"<p>{html.escape(str(result.summary()))}</p>"))
+        self.out.append_display_data(HTML(f'<p class="ctlab-scale">{html.escape(str(result.summary()))}</p>'))
         self.out.append_display_data(Image(png(result.plot())))
         return result
