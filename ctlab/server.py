@@ -412,15 +412,7 @@ def _is_json_object(body: bytes) -> bool:
         return False
 
 
-def serve(
-    faults: FaultsLike = "200",
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    hold: float = HOLD,
-    refuse_for: float = 0.0,
-    on_request: Callable[[Attempt], None] | None = None,
-) -> FaultServer:
+def serve(faults: FaultsLike = "200", **options: Any) -> FaultServer:
     """A :class:`FaultServer` for ``faults``; ``with serve("429 200") as srv:`` starts it and ``srv.url`` is its address.
 
     ``port=0`` picks a free port. ``hold`` caps how long a ``timeout`` holds a
@@ -429,7 +421,7 @@ def serve(
     first (a proxy restarting). ``on_request(attempt)`` is called (from the
     server's thread) as each request arrives.
     """
-    return FaultServer(faults, host=host, port=port, hold=hold, refuse_for=refuse_for, on_request=on_request)
+    return FaultServer(faults, **options)
 
 
 # -- running clients against it ----------------------------------------------

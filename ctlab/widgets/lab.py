@@ -103,6 +103,16 @@ class FaultLab(w.VBox):
         if change["new"]:
             self.faults.value = change["new"]
 
+    def settings(self) -> dict[str, Any]:
+        """The seed and the SDK client options the controls hold now."""
+        return {"seed": self.seed, "max_retries": self.max_retries.value, "timeout": self.timeout.value}
+
+    def show_printed(self, printed: str, name: str = "") -> None:
+        """Show what the code under test printed, if anything, under the timeline."""
+        if printed:
+            title = f"{name}:\n" if name else ""
+            self.out.append_display_data(HTML(f'<pre class="ctlab-printed">{html.escape(title + printed)}</pre>'))
+
     def _clear(self) -> None:
         self.out.outputs = ()  # a state change, not a clear_output message: safe in any cell
 
@@ -110,20 +120,13 @@ class FaultLab(w.VBox):
         """What the button does: run once, show the table (and plot) below. Returns the simulation."""
         self._clear()
         try:
-            measured = measure(
-                self.code.value if self.code else (self.call or ask),
-                self.faults.value,
-                seed=self.seed,
-                max_retries=self.max_retries.value,
-                timeout=self.timeout.value,
-            )
+            measured = measure(self.code.value if self.code else (self.call or ask), self.faults.value, **self.settings())
         except CtlabError as error:
             self.out.append_display_data(_error_html(error))
             return None
         sim = self.last = measured.sim
         self.out.append_display_data(sim)
-        if measured.printed:
-            self.out.append_display_data(HTML(f'<pre class="ctlab-printed">{html.escape(measured.printed)}</pre>'))
+        self.show_printed(measured.printed)
         if self.show_plot:
             self.out.append_display_data(Image(png(plot(sim))))
         return sim

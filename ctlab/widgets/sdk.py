@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import HTML, Image
+from IPython.display import Image
 
 from .. import docs_loop
 from ..i18n import CtlabError, Text, t
@@ -73,20 +73,13 @@ class SDKLab(FaultLab):
         self._clear()
         labels = (t("sdk.code.sdk"), t("sdk.code.docs"))
         try:
-            table = compare(
-                {str(labels[0]): ask, str(labels[1]): docs},
-                [self.faults.value],
-                seed=self.seed,
-                max_retries=self.max_retries.value,
-                timeout=self.timeout.value,
-            )
+            table = compare({str(labels[0]): ask, str(labels[1]): docs}, [self.faults.value], **self.settings())
         except CtlabError as error:
             self.out.append_display_data(_error_html(error))
             return None
         self.out.append_display_data(table)
         for m in table.measurements:
-            if m.printed:
-                self.out.append_display_data(HTML(f'<pre class="ctlab-printed">{html.escape(m.name)}:\n{html.escape(m.printed)}</pre>'))
+            self.show_printed(m.printed, m.name)
         if self.show_plot:
             self.out.append_display_data(Image(png(_timelines(table, labels))))
         return table
