@@ -533,7 +533,7 @@ MESSAGES: dict[str, Text] = {
         "429, 5xx (529 included), timeouts and dropped connections are all worth another try; with max_retries=0 they are all up to your loop",
     ),
     "check.hint.gave_up_stream": T(
-        "流中途断了（status_code 为 200 的 APIStatusError）SDK 从不重试，要你自己从头再发起一次流",
+        "流中途断掉时（抛出 status_code 为 200 的 APIStatusError），SDK 从不重试，要你自己从头再发起一次流",
         "a stream that broke midway (an APIStatusError whose status_code is 200) is never retried by the SDK: start the stream over yourself",
     ),
     "check.bad.wrong_value": T("返回了 {value}，应该返回回复的文字 {expected}", "returned {value}; it should return the reply's text, {expected}"),
@@ -550,7 +550,7 @@ MESSAGES: dict[str, Text] = {
         "start every attempt with an empty buffer; in a real app, also tell the UI to drop the half answer it already showed",
     ),
     "check.bad.no_backoff": T(
-        "第 {n} 次请求之前一秒都没等就重试了：服务端正忙，马上重试只会雪上加霜",
+        "第 {n} 次请求之前完全没有等待就重试了：服务端正忙，马上重试只会雪上加霜",
         "retried without any wait before request {n}: the server is struggling, and an instant retry only adds to it",
     ),
     "check.hint.no_backoff": T(
@@ -562,7 +562,7 @@ MESSAGES: dict[str, Text] = {
         "with {runs} different random seeds the waits were identical ({waits}): no jitter. When many clients fail together, they all retry at the same moment",
     ),
     "check.hint.no_jitter": T(
-        "给退避加上随机性，例如 full jitter：random.uniform(0, 本次的上限)",
+        "给退避加上随机性，例如全抖动（full jitter）：random.uniform(0, 本次的上限)",
         "put randomness in the backoff, e.g. full jitter: random.uniform(0, this attempt's cap)",
     ),
     "check.bad.ignored_retry_after": T(
@@ -590,7 +590,7 @@ MESSAGES: dict[str, Text] = {
         "the server answered 200 at once, yet your function failed: {error}{where}. Fix this bug first; the other scenarios were not run",
     ),
     "check.escaped": T(
-        "在 {scenario} 下，你的函数抛出了 {error}，它会越过 except Exception，把调用方一起带走。其余场景没有运行",
+        "在 {scenario} 下，你的函数抛出了 {error}：except Exception 接不住它，调用方会跟着一起崩掉。其余场景没有运行",
         "under {scenario}, your function raised {error}, which gets past except Exception and takes the caller down with it. The other scenarios were not run",
     ),
     "check.hang": T(

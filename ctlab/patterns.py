@@ -228,11 +228,11 @@ class AttemptLog(anthropic.Middleware):
         return response
 
     def summary(self) -> Text:
-        """Attempts, retries, and how many of each answer."""
+        """Attempts, retries, and how many of each answer, in the order each answer first came."""
         counts: dict[str, int] = {}
         for r in self.records:
             counts[str(r.answer)] = counts.get(str(r.answer), 0) + 1
-        answers = ", ".join(f"{k}×{v}" for k, v in sorted(counts.items()))
+        answers = ", ".join(f"{k}×{v}" for k, v in counts.items())
         return t("patterns.attempts", attempts=len(self.records), retries=self.retries, answers=answers)
 
 
