@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from anthropic._constants import INITIAL_RETRY_DELAY, MAX_RETRY_DELAY
 
-from .i18n import CtlabError, Text, get_lang, t
+from .i18n import CtlabError, Text, t
+from .show import _align, _langs, _width
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -486,19 +487,10 @@ def _mean(values: Iterable[float]) -> float:
 
 
 def _render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    from .show import _width
-
+    """Aligned text: the first column left, numbers right."""
     table = [list(header), *(list(r) for r in rows)]
     widths = [max(_width(r[i]) for r in table) for i in range(len(header))]
-    lines = []
-    for r in table:
-        cells = [c + " " * (w - _width(c)) if i == 0 else " " * (w - _width(c)) + c for i, (c, w) in enumerate(zip(r, widths))]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
-
-
-def _langs() -> tuple[str, ...]:
-    return ("zh", "en") if get_lang() == "both" else (get_lang(),)
+    return "\n".join(_align(r, widths, right=tuple(range(1, len(header)))) for r in table)
 
 
 @dataclass(frozen=True)
