@@ -79,7 +79,7 @@ _ADVICE: dict[int, tuple[Text, Text]] = {
     ),
     429: (
         T("超出频率或 token 限额；也可能是月度消费上限（error_code）", "over a rate or token limit; or the monthly spend limit (see error_code)"),
-        T("按 retry-after 等待后重试（SDK 已经会做）；长期出现就降速或申请更高限额；消费上限不要重试",
+        T("按 retry-after 等待后重试（SDK 已经替你做了）；长期出现就降速或申请更高限额；消费上限不要重试",
           "wait as retry-after says, then retry (the SDK already does); if it persists, slow down or ask for higher limits; never retry a spend limit"),
     ),
     500: (
@@ -129,11 +129,11 @@ _OTHER_ADVICE: dict[str, tuple[Text, Text]] = {
           "the SDK never retries it, and the text received so far is yours: keep it and mark it; if the error type is worth retrying, start one fresh stream (ctlab.streams.stream_with_restart)"),
     ),
     "retried": (
-        T("ctlab 的目录里没有这个状态码", "this status is not in ctlab's catalog"),
+        T("ctlab 的速查表里没有这个状态码", "this status is not in ctlab's catalog"),
         T("SDK 会带退避重试它；持续出现就记录 request_id 并反馈", "the SDK retries it with backoff; if it persists, log the request_id and report it"),
     ),
     "not_retried": (
-        T("ctlab 的目录里没有这个状态码", "this status is not in ctlab's catalog"),
+        T("ctlab 的速查表里没有这个状态码", "this status is not in ctlab's catalog"),
         T("SDK 不会重试，重试多半也没用：读 error.message，检查请求", "the SDK does not retry it, and a retry would most likely fail the same way: read error.message and check the request"),
     ),
 }

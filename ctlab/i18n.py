@@ -164,7 +164,7 @@ MESSAGES: dict[str, Text] = {
         "a wait cannot be negative: {value!r}",
     ),
     "catalog.unknown": T(
-        "错误目录里没有状态码 {value}，目录中有：{allowed}",
+        "速查表里没有状态码 {value}，速查表中有：{allowed}",
         "status {value} is not in the catalog; it has: {allowed}",
     ),
     # --- what a simulation shows -------------------------------------------
@@ -253,7 +253,7 @@ MESSAGES: dict[str, Text] = {
         "每次请求等响应数据最多等多久；非流式请求要等整段回复生成完",
         "how long each attempt waits for response data; a non-streaming request waits for the whole reply",
     ),
-    "sdk.defaults.initial_retry_delay": T("第 1 次重试前的名义等待，之后每次翻倍", "nominal wait before the 1st retry, doubling after that"),
+    "sdk.defaults.initial_retry_delay": T("第 1 次重试前的名义等待（抖动之前的值），之后每次翻倍", "nominal wait (before jitter) ahead of the 1st retry, doubling after that"),
     "sdk.defaults.max_retry_delay": T("翻倍到这里封顶", "the doubling stops here"),
     "sdk.col.retry": T("第几次重试", "retry"),
     "sdk.col.nominal": T("名义等待 (s)", "nominal wait (s)"),
@@ -310,7 +310,7 @@ MESSAGES: dict[str, Text] = {
     "docs.wrong": T("不对：实际抛出 {raised}", "wrong: the SDK raises {raised}"),
     "docs.nothing": T("不对：没有抛出异常", "wrong: nothing was raised"),
     "streams.restarts": T("restarts 必须是 >= 0 的整数，收到的是 {value!r}", "restarts must be a whole number >= 0, got {value!r}"),
-    "explorer.choice": T("从目录里选", "pick one"),
+    "explorer.choice": T("从速查表里选", "pick one"),
     "explorer.fault": T("或者输入", "or type one"),
     "explorer.run": T("触发这个错误", "Trigger it"),
     "explorer.help": T(
