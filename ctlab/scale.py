@@ -486,6 +486,28 @@ def _mean(values: Iterable[float]) -> float:
     return sum(values) / len(values)
 
 
+def _two_panels(
+    xs: Sequence[float], lines: dict[str, str], value: Callable[[str, Any, str], float], metrics: tuple[str, str], x_label: str
+) -> tuple[Figure, Any]:
+    """Two side-by-side line plots (one per metric) with a line per entry of ``lines`` (label key -> name)."""
+    import matplotlib.pyplot as plt
+
+    from .show import _label
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    plt.close(fig)
+    for key, name in lines.items():
+        for ax, metric in zip(axes, metrics):
+            ax.plot(xs, [value(name, x, metric) for x in xs], marker="o", markersize=3, label=_label(t(key)))
+    for ax, metric in zip(axes, metrics):
+        ax.set_xlabel(_label(t(x_label)))
+        ax.set_ylabel(_label(t(f"scale.metric.{metric}")))
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig, axes
+
+
 def _render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Aligned text: the first column left, numbers right."""
     table = [list(header), *(list(r) for r in rows)]
@@ -525,23 +547,8 @@ class Sweep:
 
     def plot(self) -> Figure:
         """Calls and completion time against the number of clients, one line per strategy."""
-        import matplotlib.pyplot as plt
-
-        from .show import _label
-
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-        plt.close(fig)
-        for strategy in self.strategies:
-            label = _label(t(f"scale.strategy.{strategy}"))
-            for ax, metric in zip(axes, ("calls", "finished")):
-                ax.plot(self.clients, [self.value(strategy, n, metric) for n in self.clients], marker="o", markersize=3, label=label)
-        for ax, metric in zip(axes, ("calls", "finished")):
-            ax.set_xlabel(_label(t("scale.clients_axis")))
-            ax.set_ylabel(_label(t(f"scale.metric.{metric}")))
-            ax.grid(alpha=0.3)
+        fig, axes = _two_panels(self.clients, {f"scale.strategy.{k}": k for k in self.strategies}, self.value, ("calls", "finished"), "scale.clients_axis")
         axes[0].set_yscale("log")
-        axes[0].legend(fontsize=8)
-        fig.tight_layout()
         return fig
 
 
@@ -612,24 +619,9 @@ class Overload:
 
     def plot(self) -> Figure:
         """Goodput and load against offered load, one line per policy."""
-        import matplotlib.pyplot as plt
-
-        from .show import _label
-
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-        plt.close(fig)
-        for policy in self.policies:
-            label = _label(t(f"scale.policy.{policy}"))
-            for ax, metric in zip(axes, ("goodput", "load")):
-                ax.plot(self.loads, [self.value(policy, x, metric) for x in self.loads], marker="o", markersize=3, label=label)
-        for ax, metric in zip(axes, ("goodput", "load")):
-            ax.set_xlabel(_label(t("scale.offered")))
-            ax.set_ylabel(_label(t(f"scale.metric.{metric}")))
-            ax.grid(alpha=0.3)
+        fig, axes = _two_panels(self.loads, {f"scale.policy.{k}": k for k in self.policies}, self.value, ("goodput", "load"), "scale.offered")
         axes[0].axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
         axes[1].set_yscale("log")
-        axes[0].legend(fontsize=8)
-        fig.tight_layout()
         return fig
 
 
