@@ -36,7 +36,7 @@ from .clients import _tls
 from .faults import FaultsLike, StreamError, parse
 from .i18n import CtlabError, Text, t
 from .responses import error_type_for
-from .show import _plain, describe_outcome, html_grid, text_grid
+from .show import TableView, _plain, describe_outcome, html_grid, text_grid
 from .simulate import Simulation, ask, run
 
 T = Text
@@ -227,12 +227,11 @@ def entry(status_code: int) -> Entry:
     )
 
 
-class Catalog(list[Entry]):
+class Catalog(TableView, list[Entry]):
     """The atlas as rows; shows as a table in a notebook or a terminal."""
 
-    def columns(self) -> list[Text]:
-        keys = ("catalog.status", "catalog.exception", "catalog.error_type", "catalog.retried", "catalog.cause", "catalog.action")
-        return [t(k) for k in keys]
+    COLUMNS = ("catalog.status", "catalog.exception", "catalog.error_type", "catalog.retried", "catalog.cause", "catalog.action")
+    CSS = "ctlab-catalog"
 
     def rows(self) -> list[list[Text]]:
         return [
@@ -240,13 +239,6 @@ class Catalog(list[Entry]):
             for e in self
         ]
 
-    def __str__(self) -> str:
-        return text_grid(self.columns(), self.rows())
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        return html_grid(self.columns(), self.rows(), css="ctlab-catalog")
 
 
 def catalog(statuses: tuple[int, ...] = STATUSES) -> Catalog:
@@ -431,8 +423,12 @@ _OBSERVED_COLUMNS = (
 )
 
 
-class Observations(list[Observation]):
+class Observations(TableView, list[Observation]):
     """Several observations as one table."""
+
+    COLUMNS = _OBSERVED_COLUMNS
+    RIGHT = (3,)
+    CSS = "ctlab-observations"
 
     def rows(self) -> list[list[Text]]:
         rows = []
@@ -459,13 +455,6 @@ class Observations(list[Observation]):
                 raised.setdefault(o.exception, []).append(o.faults)
         return class_tree(raised, notes={cls: ", ".join(faults) for cls, faults in raised.items()})
 
-    def __str__(self) -> str:
-        return text_grid([t(k) for k in _OBSERVED_COLUMNS], self.rows(), right=(3,))
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        return html_grid([t(k) for k in _OBSERVED_COLUMNS], self.rows(), css="ctlab-observations")
 
 
 def observe_all(faults: Iterable[FaultsLike] | None = None, *, max_retries: int = 2, seed: int = 0) -> Observations:
@@ -494,8 +483,12 @@ def _verdict(documented: str, raised: type[BaseException] | None) -> Text:
     return t("docs.wrong", raised=raised.__name__)
 
 
-class DocsCheck(list[tuple[DocsRow, Observation]]):
+class DocsCheck(TableView, list[tuple[DocsRow, Observation]]):
     """Each row of the docs page's table beside what the real SDK raised for that status."""
+
+    COLUMNS = _DOCS_COLUMNS
+    RIGHT = (5,)
+    CSS = "ctlab-docs-check"
 
     def mismatches(self) -> list[int]:
         """Statuses whose documented class is not the class the SDK raised."""
@@ -514,13 +507,6 @@ class DocsCheck(list[tuple[DocsRow, Observation]]):
             for row, seen in self
         ]
 
-    def __str__(self) -> str:
-        return text_grid([t(k) for k in _DOCS_COLUMNS], self.rows(), right=(5,))
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        return html_grid([t(k) for k in _DOCS_COLUMNS], self.rows(), css="ctlab-docs-check")
 
 
 def docs_check(*, max_retries: int = 2, seed: int = 0) -> DocsCheck:

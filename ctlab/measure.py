@@ -20,7 +20,7 @@ from typing import Any
 
 from .faults import FaultsLike, parse
 from .i18n import Text, t
-from .show import _plain, describe_outcome, html_grid, text_grid
+from .show import TableView, _plain, describe_outcome
 from .simulate import Simulation, run
 
 Call = Callable[[Any], Any]
@@ -68,9 +68,13 @@ def measure(call: Call, faults: FaultsLike, *, name: str = "", seed: int = 0, **
 _COLUMNS = ("measure.faults", "measure.code", "measure.requests", "measure.slept", "measure.wasted", "measure.outcome")
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, repr=False)
+class Comparison(TableView):
     """Several functions under the same fault scripts."""
+
+    COLUMNS = _COLUMNS
+    RIGHT = (2, 3, 4)
+    CSS = "ctlab-compare"
 
     measurements: tuple[Measurement, ...]
 
@@ -82,14 +86,6 @@ class Comparison:
             [_plain(m.faults), _plain(m.name), _plain(str(m.requests)), _plain(f"{m.slept:.2f}"), _plain(f"{m.wasted:.2f}"), m.outcome]
             for m in self.measurements
         ]
-
-    def __str__(self) -> str:
-        return text_grid([t(k) for k in _COLUMNS], self.rows(), right=(2, 3, 4))
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        return html_grid([t(k) for k in _COLUMNS], self.rows(), css="ctlab-compare")
 
     def plot(self, metric: str = "requests") -> Any:
         """Grouped bars of ``metric`` (``requests``, ``slept``, ``wasted``, ``elapsed``) per fault script."""

@@ -26,7 +26,7 @@ from anthropic import _constants
 
 from .faults import FaultsLike, parse
 from .i18n import CtlabError, Text, t
-from .show import _label, _plain, html_grid, text_grid
+from .show import TableView, _label, _plain
 from .simulate import run
 
 if TYPE_CHECKING:
@@ -53,9 +53,13 @@ JITTER: tuple[float, float] = (0.75, 1.0)
 
 # --- the defaults ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Defaults:
+@dataclass(frozen=True, repr=False)
+class Defaults(TableView):
     """What a client gets when you pass nothing: ``anthropic._constants``, read now."""
+
+    COLUMNS = ("sdk.col.name", "sdk.col.value", "sdk.col.meaning")
+    RIGHT = (1,)
+    CSS = "ctlab-sdk"
 
     max_retries: int
     timeout: anthropic.Timeout
@@ -84,14 +88,6 @@ class Defaults:
             [_plain("INITIAL_RETRY_DELAY"), _plain(f"{self.initial_retry_delay:g} s"), t("sdk.defaults.initial_retry_delay")],
             [_plain("MAX_RETRY_DELAY"), _plain(f"{self.max_retry_delay:g} s"), t("sdk.defaults.max_retry_delay")],
         ]
-
-    _COLUMNS = ("sdk.col.name", "sdk.col.value", "sdk.col.meaning")
-
-    def __repr__(self) -> str:
-        return text_grid([t(k) for k in self._COLUMNS], self.rows(), right=(1,))
-
-    def _repr_html_(self) -> str:
-        return html_grid([t(k) for k in self._COLUMNS], self.rows(), css="ctlab-sdk")
 
 
 def defaults() -> Defaults:
@@ -150,9 +146,13 @@ class Sample:
         return low <= self.wait <= high
 
 
-@dataclass(frozen=True)
-class Schedule:
+@dataclass(frozen=True, repr=False)
+class Schedule(TableView):
     """The SDK's waits from ``runs`` seeded simulations of ``faults``."""
+
+    COLUMNS = ("sdk.col.retry", "sdk.col.nominal", "sdk.col.band", "sdk.col.seen", "sdk.col.samples")
+    RIGHT = (0, 1, 4)
+    CSS = "ctlab-sdk"
 
     samples: tuple[Sample, ...]
     runs: int
@@ -173,8 +173,6 @@ class Schedule:
         ratios = [s.ratio for s in self.samples] or [float("nan")]
         return min(ratios), max(ratios)
 
-    _COLUMNS = ("sdk.col.retry", "sdk.col.nominal", "sdk.col.band", "sdk.col.seen", "sdk.col.samples")
-
     def rows(self) -> list[list[Text]]:
         rows = []
         for n in self.retries():
@@ -183,16 +181,13 @@ class Schedule:
                          _plain(f"{min(waits):.3f}–{max(waits):.3f}"), _plain(str(len(waits)))])
         return rows
 
+    def footer(self) -> Text:
+        return self.summary()
+
     def summary(self) -> Text:
         low, high = self.ratios()
         return t("sdk.schedule.summary", runs=self.runs, last=self.runs - 1, samples=len(self.samples),
                  outside=self.outside(), low=low, high=high)
-
-    def __repr__(self) -> str:
-        return text_grid([t(k) for k in self._COLUMNS], self.rows(), right=(0, 1, 4), footer=self.summary())
-
-    def _repr_html_(self) -> str:
-        return html_grid([t(k) for k in self._COLUMNS], self.rows(), css="ctlab-sdk", footer=self.summary())
 
     def plot(self, *, ax: Any = None) -> Figure:
         """Every measured wait against its retry number, over the nominal delay and the jitter band."""

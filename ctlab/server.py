@@ -55,6 +55,7 @@ from .faults import Disconnect, Fault, FaultsLike, Reply, Status, StreamError, T
 from .i18n import CtlabError, Text, t
 from .responses import Payload, error_response, payload_for
 from .simulate import Attempt
+from .show import TableView
 
 if TYPE_CHECKING:
     from .measure import Measurement
@@ -569,8 +570,12 @@ def _waits(row: Row) -> list[float]:
     return row.waits if isinstance(row, Exchange) else row.sim.waits()
 
 
-class Exchanges(list):  # type: ignore[type-arg]
+class Exchanges(TableView, list):  # type: ignore[type-arg]
     """Rows of :class:`Exchange` (real clients) and :class:`ctlab.measure.Measurement` (the in-process SDK), as one table."""
+
+    COLUMNS = _COLUMNS
+    RIGHT = (2,)
+    CSS = "ctlab-exchanges"
 
     def by(self, name: str) -> list[Row]:
         """Every row of client ``name``."""
@@ -608,17 +613,6 @@ class Exchanges(list):  # type: ignore[type-arg]
             for row in self
         ]
 
-    def __str__(self) -> str:
-        from .show import text_grid
-
-        return text_grid([t(k) for k in _COLUMNS], self.rows(), right=(2,))
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        from .show import html_grid
-
-        return html_grid([t(k) for k in _COLUMNS], self.rows(), css="ctlab-exchanges")
 
 
 def compare(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .faults import Disconnect, Reply, Status, StreamError, Timeout
 from .i18n import Lang, Text, get_lang, t
@@ -138,6 +138,34 @@ def html_grid(columns: Sequence[Text], body: Sequence[Sequence[Text]], *, css: s
     rows_html = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in body)
     foot = "".join(f"<p>{html.escape(footer.render(lang))}</p>" for lang in _langs()) if footer else ""
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>{foot}'
+
+
+class TableView:
+    """Mixin for results that print as a table and show as one in a notebook, in the current language.
+
+    A subclass names its columns (message keys) in ``COLUMNS``, its right-aligned
+    columns in ``RIGHT`` and its CSS class in ``CSS``, and defines ``rows()``
+    (and, if it has one, ``footer()``). Dataclasses using it need ``repr=False``.
+    """
+
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+    RIGHT: ClassVar[tuple[int, ...]] = ()
+    CSS: ClassVar[str] = "ctlab-table"
+
+    def rows(self) -> Sequence[Sequence[Text]]:
+        raise NotImplementedError
+
+    def footer(self) -> Text | None:
+        return None
+
+    def __str__(self) -> str:
+        return text_grid([t(k) for k in self.COLUMNS], self.rows(), right=self.RIGHT, footer=self.footer())
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return html_grid([t(k) for k in self.COLUMNS], self.rows(), css=self.CSS, footer=self.footer())
 
 
 def text_table(sim: Simulation) -> str:
