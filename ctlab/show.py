@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .faults import Disconnect, Reply, Status, StreamError, Timeout
@@ -178,8 +179,9 @@ def html_table(sim: Simulation) -> str:
     return html_grid([t(k) for k in _COLUMNS], rows(sim), css="ctlab-timeline", footer=summary(sim))
 
 
+@lru_cache(maxsize=1)
 def _cjk_font() -> str | None:
-    """The name of an installed font that has Chinese glyphs, if any."""
+    """The name of an installed font that has Chinese glyphs, if any (looked up once per process)."""
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
