@@ -15,6 +15,9 @@ faults), :func:`plot`, and :func:`set_lang`.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _distribution_version
+
 from .catalog import catalog, entry
 from .check import check
 from .clients import client
@@ -23,6 +26,12 @@ from .i18n import CtlabError, get_lang, set_lang
 from .server import serve
 from .show import plot
 from .simulate import Attempt, Outcome, Simulation, ask, run, simulate
+
+try:
+    #: The installed distribution's version (``python -m ctlab --version`` prints it).
+    __version__: str = _distribution_version("ctlab")
+except PackageNotFoundError:  # a source tree on sys.path that was never pip-installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Attempt",

@@ -14,26 +14,121 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+import anthropic
+
+from . import __version__
 from .catalog import catalog
 from .i18n import LANGS, CtlabError, set_lang, t
 from .simulate import Attempt, run
 
 
+def _common() -> argparse.ArgumentParser:
+    """The options every parser takes, before or after the subcommand.
+
+    ``--lang`` defaults to ``SUPPRESS`` so that a subcommand which was not given
+    it leaves a value given before the subcommand alone.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-h", "--help", action="help", help="show this help and exit / 显示本帮助并退出")
+    common.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=argparse.SUPPRESS,
+        help="output language: zh, en or both (default: $CTLAB_LANG, else both) / "
+        "输出语言：zh、en 或 both（默认取 $CTLAB_LANG，未设置则为 both）",
+    )
+    return common
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ctlab", description="ctlab: Claude API failures, simulated / 模拟 Claude API 故障")
-    parser.add_argument("--lang", choices=LANGS, help="zh, en or both (default: CTLAB_LANG or both)")
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="python -m ctlab",
+        description="ctlab: Claude API failures, simulated / 模拟 Claude API 故障",
+        epilog="--lang may come before or after the subcommand / --lang 写在子命令之前或之后都可以",
+        parents=[common],
+        add_help=False,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"ctlab {__version__} (anthropic {anthropic.__version__})",
+        help="print the versions of ctlab and the anthropic SDK, then exit / 显示 ctlab 与 anthropic SDK 的版本后退出",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="send one request through the real SDK to a simulated server / 发一次请求给模拟服务端")
-    demo.add_argument("faults", nargs="?", default="429 429 200", help='e.g. "429 429 200", "529", "timeout 200"')
-    demo.add_argument("--max-retries", type=int, default=2)
-    demo.add_argument("--timeout", type=float, default=600.0)
-    demo.add_argument("--seed", type=int, default=0)
-    commands.add_parser("catalog", help="the error atlas, from the installed SDK / 错误码速查表")
-    serve = commands.add_parser("serve", help="serve faults over real HTTP on loopback, for curl or node / 在本机用真实 HTTP 提供故障")
-    serve.add_argument("faults", nargs="?", default="429 429 200", help='e.g. "429(retry-after=1) 200", "529", "timeout"')
-    serve.add_argument("--port", type=int, default=0, help="0 (default) picks a free port")
-    serve.add_argument("--host", default="127.0.0.1", help="a loopback address: 127.0.0.1 (default), ::1 or localhost")
-    serve.add_argument("--hold", type=float, default=60.0, help="seconds a timeout holds a request whose client never gives up")
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=summary, parents=[common], add_help=False)
+
+    demo = command("demo", "send one request through the real SDK to a simulated server / 发一次请求给模拟服务端")
+    demo.add_argument(
+        "faults",
+        nargs="?",
+        default="429 429 200",
+        help="the fault script, one answer per request, the last repeating: a status 400-599, 200, timeout, "
+        "connect-timeout, disconnect, stream-error; *N repeats, (retry-after=1) sets options "
+        '(default: "%(default)s") / '
+        "故障脚本，每个请求一个回应，最后一个一直重复：状态码 400-599、200、timeout、connect-timeout、disconnect、"
+        'stream-error；*N 表示重复，(retry-after=1) 设置选项（默认 "%(default)s"）',
+    )
+    demo.add_argument(
+        "--max-retries",
+        type=int,
+        metavar="N",
+        default=2,
+        help="the SDK's max_retries: retries after the first request, 0 or more "
+        "(default: %(default)s, the SDK's own) / "
+        "SDK 的 max_retries：首次请求之后最多重试几次，0 或更多（默认 %(default)s，与 SDK 相同）",
+    )
+    demo.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        default=600.0,
+        help="the SDK's timeout per request, in seconds of virtual time (default: %(default)g, the SDK's own) / "
+        "SDK 每个请求的超时，单位为虚拟时间的秒（默认 %(default)g，与 SDK 相同）",
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        default=0,
+        help="seed for the SDK's random backoff jitter; the same seed replays the same waits (default: %(default)s) / "
+        "SDK 退避随机抖动的种子，种子相同则等待时间相同（默认 %(default)s）",
+    )
+    command("catalog", "the error atlas, from the installed SDK / 错误码速查表")
+    serve = command("serve", "serve faults over real HTTP on loopback, for curl or node / 在本机用真实 HTTP 提供故障")
+    serve.add_argument(
+        "faults",
+        nargs="?",
+        default="429 429 200",
+        help='the fault script, as for demo, e.g. "429(retry-after=1) 200", "529", "timeout" '
+        '(default: "%(default)s") / '
+        '故障脚本，写法同 demo（默认 "%(default)s"）',
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        metavar="N",
+        default=0,
+        help="TCP port to listen on; 0 picks a free one (default: %(default)s) / "
+        "监听的 TCP 端口，0 表示自动选一个空闲端口（默认 %(default)s）",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="a loopback address to listen on: 127.0.0.1, ::1 or localhost (default: %(default)s) / "
+        "监听的本机回环地址：127.0.0.1、::1 或 localhost（默认 %(default)s）",
+    )
+    serve.add_argument(
+        "--hold",
+        type=float,
+        metavar="SECONDS",
+        default=60.0,
+        help="seconds a timeout fault holds a request whose client never gives up, more than 0 "
+        "(default: %(default)g) / "
+        "timeout 故障最多挂住一个请求多少秒（客户端一直不放弃时），须大于 0（默认 %(default)g）",
+    )
     return parser
 
 
@@ -61,7 +156,7 @@ def _serve(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.lang:
+        if getattr(args, "lang", None):
             set_lang(args.lang)
         if args.command == "demo":
             print(run(args.faults, seed=args.seed, max_retries=args.max_retries, timeout=args.timeout))
