@@ -89,21 +89,18 @@ class Comparison(TableView):
 
     def plot(self, metric: str = "requests") -> Any:
         """Grouped bars of ``metric`` (``requests``, ``slept``, ``wasted``, ``elapsed``) per fault script."""
-        import matplotlib.pyplot as plt
-
-        from .show import _label
+        from .figures import figure, label
 
         names = list(dict.fromkeys(m.name for m in self.measurements))
         faults = list(dict.fromkeys(m.faults for m in self.measurements))
-        fig, ax = plt.subplots(figsize=(8, 3.2))
-        plt.close(fig)
+        fig, ax = figure(figsize=(8, 3.2))
         width = 0.8 / len(names)
         for i, name in enumerate(names):
             values = {m.faults: getattr(m, metric) for m in self.by(name)}
             positions = [j + i * width for j in range(len(faults))]
             ax.bar(positions, [values.get(f, 0) for f in faults], width, label=name)
         ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(faults))], faults, fontsize=8)
-        ax.set_ylabel(_label(t(f"measure.{metric}")))
+        ax.set_ylabel(label(t(f"measure.{metric}")))
         ax.legend(fontsize=8)
         fig.tight_layout()
         return fig

@@ -287,9 +287,7 @@ class Crowd:
 
     def plot(self, *, bin_seconds: float | None = None) -> Figure:
         """Calls reaching the server per second over time, accepted and rejected stacked."""
-        import matplotlib.pyplot as plt
-
-        from .show import _label
+        from .figures import figure, label
 
         end = max(self.finished, 1e-9)
         width = bin_seconds or _nice_bin(end)
@@ -298,14 +296,13 @@ class Crowd:
         for at, accepted in zip(self.call_times, self.call_accepted):
             (ok if accepted else no)[min(bins - 1, int(at / width))] += 1
         lefts = [i * width for i in range(bins)]
-        fig, ax = plt.subplots(figsize=(8, 3))
-        plt.close(fig)
-        ax.bar(lefts, [v / width for v in ok], width, align="edge", color="#2e7d32", label=_label(t("scale.accepted")))
+        fig, ax = figure(figsize=(8, 3))
+        ax.bar(lefts, [v / width for v in ok], width, align="edge", color="#2e7d32", label=label(t("scale.accepted")))
         ax.bar(lefts, [v / width for v in no], width, bottom=[v / width for v in ok], align="edge",
-               color="#ef6c00", label=_label(t("scale.rejected")))
-        ax.set_xlabel(_label(t("plot.xlabel")))
-        ax.set_ylabel(_label(t("scale.per_second")))
-        ax.set_title(_label(t("scale.plot_title", strategy=self.policy.backoff.label(), clients=self.clients, calls=self.calls)),
+               color="#ef6c00", label=label(t("scale.rejected")))
+        ax.set_xlabel(label(t("plot.xlabel")))
+        ax.set_ylabel(label(t("scale.per_second")))
+        ax.set_title(label(t("scale.plot_title", strategy=self.policy.backoff.label(), clients=self.clients, calls=self.calls)),
                      fontsize=10)
         ax.legend(fontsize=8)
         fig.tight_layout()
@@ -490,18 +487,15 @@ def _two_panels(
     xs: Sequence[float], lines: dict[str, str], value: Callable[[str, Any, str], float], metrics: tuple[str, str], x_label: str
 ) -> tuple[Figure, Any]:
     """Two side-by-side line plots (one per metric) with a line per entry of ``lines`` (label key -> name)."""
-    import matplotlib.pyplot as plt
+    from .figures import figure, label
 
-    from .show import _label
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    plt.close(fig)
+    fig, axes = figure(figsize=(10, 3.6), ncols=2)
     for key, name in lines.items():
         for ax, metric in zip(axes, metrics):
-            ax.plot(xs, [value(name, x, metric) for x in xs], marker="o", markersize=3, label=_label(t(key)))
+            ax.plot(xs, [value(name, x, metric) for x in xs], marker="o", markersize=3, label=label(t(key)))
     for ax, metric in zip(axes, metrics):
-        ax.set_xlabel(_label(t(x_label)))
-        ax.set_ylabel(_label(t(f"scale.metric.{metric}")))
+        ax.set_xlabel(label(t(x_label)))
+        ax.set_ylabel(label(t(f"scale.metric.{metric}")))
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     fig.tight_layout()

@@ -26,7 +26,7 @@ from anthropic import _constants
 
 from .faults import FaultsLike, parse
 from .i18n import CtlabError, Text, t
-from .show import TableView, _label, _plain
+from .show import TableView, _plain
 from .simulate import run
 
 if TYPE_CHECKING:
@@ -191,13 +191,13 @@ class Schedule(TableView):
 
     def plot(self, *, ax: Any = None) -> Figure:
         """Every measured wait against its retry number, over the nominal delay and the jitter band."""
-        import matplotlib.pyplot as plt
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch, Rectangle
 
+        from .figures import figure, label
+
         if ax is None:
-            fig, ax = plt.subplots(figsize=(8, 3.6))
-            plt.close(fig)
+            _, ax = figure(figsize=(8, 3.6))
         fig = ax.figure
         for n in self.retries():
             low, high = band(n)
@@ -210,15 +210,15 @@ class Schedule(TableView):
         ticks = sorted({nominal_delay(n) for n in self.retries()})
         ax.set_yticks(ticks, [f"{v:g}" for v in ticks])
         ax.set_xticks(self.retries())
-        ax.set_xlabel(_label(t("sdk.plot.xlabel")))
-        ax.set_ylabel(_label(t("sdk.plot.ylabel")))
-        ax.set_title(_label(t("sdk.plot.title", runs=self.runs)))
+        ax.set_xlabel(label(t("sdk.plot.xlabel")))
+        ax.set_ylabel(label(t("sdk.plot.ylabel")))
+        ax.set_title(label(t("sdk.plot.title", runs=self.runs)))
         ax.legend(
             handles=[
-                Line2D([], [], color="#37474f", lw=1.5, label=_label(t(
+                Line2D([], [], color="#37474f", lw=1.5, label=label(t(
                     "sdk.plot.nominal", initial=_constants.INITIAL_RETRY_DELAY, cap=_constants.MAX_RETRY_DELAY))),
-                Patch(color="#ffe0b2", label=_label(t("sdk.plot.band", low=JITTER[0], high=JITTER[1]))),
-                Line2D([], [], marker="o", ls="", color="#1565c0", label=_label(t("sdk.plot.waits"))),
+                Patch(color="#ffe0b2", label=label(t("sdk.plot.band", low=JITTER[0], high=JITTER[1]))),
+                Line2D([], [], marker="o", ls="", color="#1565c0", label=label(t("sdk.plot.waits"))),
             ],
             loc="lower right",
             fontsize=8,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .faults import Disconnect, Reply, Status, StreamError, Timeout
@@ -179,44 +178,14 @@ def html_table(sim: Simulation) -> str:
     return html_grid([t(k) for k in _COLUMNS], rows(sim), css="ctlab-timeline", footer=summary(sim))
 
 
-@lru_cache(maxsize=1)
-def _cjk_font() -> str | None:
-    """The name of an installed font that has Chinese glyphs, if any (looked up once per process)."""
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    known = ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
-    found = sorted(n for n in names if "CJK" in n or n in known)
-    simplified = [n for n in found if n.endswith((" SC", " CN")) or n in known]
-    return (simplified or found or [None])[0]
-
-
-def _has_cjk_font() -> bool:
-    """True if plots can show Chinese; puts that font first for sans-serif text."""
-    import matplotlib
-
-    font = _cjk_font()
-    if font is not None and font not in matplotlib.rcParams["font.sans-serif"]:
-        matplotlib.rcParams["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
-    return font is not None
-
-
-def _label(text: Text) -> str:
-    """Plot text in the current language; English only if no Chinese font is installed."""
-    lang = get_lang()
-    if lang != "en" and not _has_cjk_font():
-        return text.en
-    return text.render(lang)
-
-
 def plot(sim: Simulation, *, ax: Any = None) -> Figure:
     """A timeline: one bar per attempt (coloured by answer), one per wait."""
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
+    from .figures import figure, label
+
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 1.0 + 0.45 * max(2, len(sim.attempts))), layout="constrained")
-        plt.close(fig)
+        _, ax = figure(figsize=(9, 1.0 + 0.45 * max(2, len(sim.attempts))), layout="constrained")
     fig = ax.figure
     colours = {"ok": "#2e7d32", "retry": "#ef6c00", "fail": "#c62828", "wait_sdk": "#90a4ae", "wait_code": "#5c6bc0"}
     for row, attempt in enumerate(sim.attempts):
@@ -231,12 +200,12 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
             ax.barh(row, wait.seconds, left=start, color=colours[f"wait_{wait.by}"], height=0.25)
             start += wait.seconds
         ax.text(start, row, f" {attempt.fault.label()}", va="center", fontsize=8)
-    ax.set_yticks(range(len(sim.attempts)), [_label(t("plot.attempt", n=a.number)) for a in sim.attempts])
+    ax.set_yticks(range(len(sim.attempts)), [label(t("plot.attempt", n=a.number)) for a in sim.attempts])
     ax.invert_yaxis()
-    ax.set_xlabel(_label(t("plot.xlabel")))
-    ax.set_title(_label(t("plot.title")))
+    ax.set_xlabel(label(t("plot.xlabel")))
+    ax.set_title(label(t("plot.title")))
     ax.legend(
-        handles=[Patch(color=colour, label=_label(t(f"plot.{key}"))) for key, colour in colours.items()],
+        handles=[Patch(color=colour, label=label(t(f"plot.{key}"))) for key, colour in colours.items()],
         loc="center left",
         bbox_to_anchor=(1.01, 0.5),
         fontsize=8,
@@ -244,12 +213,3 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
     right = max(sim.elapsed * 1.15, 1.0)
     ax.set_xlim(-right * 0.01, right)  # a little room so an attempt at t=0 stays visible
     return fig
-
-
-def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (for widgets, which cannot rely on the notebook's inline backend)."""
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    return buffer.getvalue()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +13,29 @@ import pytest
 import ctlab
 
 _real_connect = socket.socket.connect
+
+
+def _foreign_locale() -> str:
+    """A UTF-8 locale other than the C.UTF-8 the notebooks are stored in, where the machine has one."""
+    try:
+        found = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
+    except OSError:
+        return "C.UTF-8"
+    for wanted in ("zh_CN.utf8", "zh_CN.UTF-8", "en_US.utf8", "en_US.UTF-8"):
+        if wanted in found:
+            return wanted
+    return "C.UTF-8"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's terminal reporter exists
+def pytest_configure(config: pytest.Config) -> None:
+    """Every kernel nbval starts runs in another time zone, locale and terminal size than
+    ``course.py execute`` stored the notebooks in, so a stored output that depended on them fails."""
+    if config.pluginmanager.get_plugin("terminalreporter") is not None:
+        writer = config.get_terminal_writer()
+        writer.fullwidth = writer.fullwidth  # pytest's own report keeps the real terminal's width
+    os.environ.pop("LC_ALL", None)
+    os.environ.update(TZ="Asia/Shanghai", LANG=_foreign_locale(), COLUMNS="40", LINES="10")
 
 
 def _loopback_only(self: socket.socket, address: object) -> None:

@@ -20,7 +20,8 @@ import ipywidgets as w
 from IPython.display import HTML, Image
 
 from ..i18n import CtlabError, t
-from ..show import plot, png
+from ..figures import png
+from ..show import plot
 from ..measure import measure
 from ..simulate import Simulation, ask
 

@@ -20,7 +20,7 @@ from IPython.display import HTML, Image
 
 from ..i18n import CtlabError, t
 from ..scale import STRATEGIES, Crowd, crowd
-from ..show import png
+from ..figures import png
 
 _WIDE = {"description_width": "initial"}
 

@@ -24,7 +24,8 @@ from IPython.display import Image
 from .. import docs_loop
 from ..i18n import CtlabError, Text, t
 from ..measure import Comparison, compare
-from ..show import _label, plot, png
+from ..figures import figure, label, png
+from ..show import plot
 from ..simulate import ask
 from .lab import FaultLab, _error_html
 
@@ -87,16 +88,13 @@ class SDKLab(FaultLab):
 
 def _timelines(table: Comparison, labels: Sequence[Text]) -> Any:
     """One timeline per measurement, stacked, each titled by its label and its virtual time."""
-    import matplotlib.pyplot as plt
-
     sims = [m.sim for m in table.measurements]
     heights = [max(1, s.requests) for s in sims]
-    fig, axes = plt.subplots(len(sims), 1, figsize=(9, 1.4 + 0.4 * sum(heights)), height_ratios=heights,
-                             squeeze=False, layout="constrained")
-    plt.close(fig)
-    for ax, m, label in zip(axes[:, 0], table.measurements, labels):
+    fig, axes = figure(figsize=(9, 1.4 + 0.4 * sum(heights)), layout="constrained", nrows=len(sims), ncols=1,
+                       height_ratios=heights, squeeze=False)
+    for ax, m, name in zip(axes[:, 0], table.measurements, labels):
         plot(m.sim, ax=ax)
-        ax.set_title(f"{_label(label)} · {m.sim.elapsed:.2f} s", fontsize=10)
+        ax.set_title(f"{label(name)} · {m.sim.elapsed:.2f} s", fontsize=10)
     legend = axes[0, 0].get_legend()  # the same keys on every panel: show them once, underneath
     handles, texts = legend.legend_handles, [x.get_text() for x in legend.get_texts()]
     for ax in axes[:, 0]:
