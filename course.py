@@ -5,15 +5,24 @@
     python3 course.py test       # 安装并运行全部测试 / set up, run every test (nbval included)
     python3 course.py execute    # 重新执行所有 notebook 并保存 / re-execute and save the notebooks
     python3 course.py bench      # 打印性能数字 / print the benchmark numbers
+    python3 course.py drift      # 用最新的 SDK 另建环境重跑课程，逐个笔记本和单元格列出变化 /
+                                 # build a separate environment with the newest SDK releases, run the
+                                 # notebooks there, print per notebook and cell what changed
+    python3 course.py --help     # 显示本说明 / show this text
 
 Everything goes into ./.venv (created on first use, reinstalled only when
-pyproject.toml or constraints.txt change). Extra arguments go to the tool:
-``python3 course.py test -k catalog``.
+pyproject.toml, constraints.txt or the Node lock change). ``lab`` installs the
+course, ctlab[lab]: the SDK, JupyterLab and its Chinese language pack, with
+Binder's JupyterLab settings (binder/overrides.json). ``test`` adds the test
+tooling, pyproject's ``test`` dependency group: pytest, nbval, Playwright,
+repo2docker. ``execute`` and ``bench`` need only the course. Extra arguments go
+to the tool: ``python3 course.py test -k catalog``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -29,6 +38,14 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".ctlab-installed"
 FIRST_NOTEBOOK = "notebooks/00_start_here.ipynb"
 INPUTS = ("pyproject.toml", "constraints.txt", "package.json", "package-lock.json")
+#: What each set adds to .venv (pip arguments); ``test`` is installed on top of ``lab``.
+SETS = {"lab": ("-e", ".[lab]"), "test": ("--group", "test")}
+#: pip 25.1 is the first with ``--group`` (PEP 735 dependency groups).
+PIP = "pip>=25.1"
+#: Binder's JupyterLab settings; setup copies them into the venv's app dir for the local JupyterLab.
+OVERRIDES = ROOT / "binder" / "overrides.json"
+#: The kernel environment ``execute`` stores notebooks in, whatever the machine: the same outputs everywhere.
+HOME_ENV = {"TZ": "UTC", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "COLUMNS": "80", "LINES": "24"}
 
 
 def say(zh: str, en: str) -> None:
@@ -50,10 +67,30 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def setup() -> None:
-    """Create .venv and install ctlab (editable) with the pinned course environment."""
+def _installed(fingerprint: str) -> set[str]:
+    """The sets .venv holds for these inputs, from the stamp: ``{"lab"}``, ``{"lab", "test"}`` or none.
+
+    A stamp from other inputs (or an older course.py) counts as nothing installed.
+    """
+    try:
+        stamp = json.loads(STAMP.read_text())
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(stamp, dict) or stamp.get("fingerprint") != fingerprint:
+        return set()
+    return set(stamp.get("sets", ())) & set(SETS)
+
+
+def setup(want: str = "lab") -> None:
+    """Create .venv and install what ``want`` needs, pinned by constraints.txt, once per change of the inputs.
+
+    ``setup("lab")``: ctlab (editable) with JupyterLab; ``setup("test")``: that and the test tooling.
+    A venv that holds ``test`` already holds ``lab``: ``lab`` after ``test`` installs nothing.
+    """
     if sys.version_info < (3, 10):
         raise SystemExit("ctlab needs Python >= 3.10 / 需要 Python 3.10 或更高版本")
+    if want not in SETS:
+        raise SystemExit(f"[ctlab] setup {want!r}: choose one of {', '.join(SETS)}")
     if not PYTHON.exists():
         say("创建虚拟环境 .venv", "creating the virtual environment .venv")
         try:
@@ -64,19 +101,46 @@ def setup() -> None:
                 "[ctlab] could not create a venv with pip; on Debian/Ubuntu, apt install python3-venv first"
             ) from None
     fingerprint = _fingerprint()
-    if STAMP.exists() and STAMP.read_text() == fingerprint:
-        return
-    say("安装 ctlab 和课程依赖（首次需要几分钟）", "installing ctlab and the course's pinned packages (a few minutes the first time)")
-    pip = (PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "--quiet")
-    run(*pip, "--upgrade", "pip")
-    run(*pip, "-c", "constraints.txt", "-e", ".[dev]")
-    if (ROOT / "package.json").exists():
-        if shutil.which("npm"):
-            say("安装 Node 依赖（JS SDK）", "installing the Node packages (the JS SDK)")
-            run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+    have = _installed(fingerprint)
+    missing = [name for name in SETS if name in {"lab", want} and name not in have]
+    if missing:
+        pip: list[str | Path] = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check"]
+        if not have:  # the first install, or the inputs changed: slow, so pip shows its progress
+            say(
+                "安装 ctlab 和课程依赖（首次需要几分钟）",
+                "installing ctlab and the course's pinned packages (a few minutes the first time)",
+            )
+            run(*pip, "--quiet", "--upgrade", PIP)
         else:
-            say("没有找到 npm：第 04 课（curl 与 JavaScript）需要 Node.js >= 20", "npm not found: notebook 04 (curl and JavaScript) needs Node.js >= 20")
-    STAMP.write_text(fingerprint)
+            say("补装测试工具", "adding the test tooling")
+            pip.append("--quiet")
+        run(*pip, "-c", "constraints.txt", *(arg for name in missing for arg in SETS[name]))
+        if not have:
+            _node_packages()
+        STAMP.write_text(json.dumps({"fingerprint": fingerprint, "sets": sorted(have | set(missing))}) + "\n")
+    _lab_settings()
+
+
+def _node_packages() -> None:
+    """``npm ci``: the JavaScript lesson's packages, exactly as package-lock.json pins them."""
+    if not (ROOT / "package.json").exists():
+        return
+    npm = shutil.which("npm")
+    if npm:
+        say("安装 Node 依赖（JS SDK）", "installing the Node packages (the JS SDK)")
+        run(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+    else:
+        say(
+            "没有找到 npm：第 04 课（curl 与 JavaScript）需要 Node.js >= 20",
+            "npm not found: notebook 04 (curl and JavaScript) needs Node.js >= 20",
+        )
+
+
+def _lab_settings() -> None:
+    """Give the local JupyterLab Binder's settings: binder/overrides.json in the venv's app dir."""
+    settings = VENV / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(OVERRIDES, settings / "overrides.json")
 
 
 def _notebooks() -> list[str]:
@@ -99,7 +163,7 @@ def lab(args: list[str]) -> None:
 
 
 def test(args: list[str]) -> None:
-    setup()
+    setup("test")
     cmd = [str(PYTHON), "-m", "pytest", *args]
     if os.environ.get("CTLAB_TEST_OFFLINE") == "1":
         cmd = _offline(cmd)
@@ -123,7 +187,7 @@ def execute(args: list[str]) -> None:
     """Re-execute notebooks in place with nbconvert, so outputs and widget state are stored."""
     setup()
     notebooks = args or _notebooks()
-    env = {**os.environ, "CTLAB_LANG": "both"}
+    env = {**os.environ, **HOME_ENV, "CTLAB_LANG": "both"}
     env.pop("MPLBACKEND", None)  # the kernel's inline backend stores each plot as a PNG
     for notebook in notebooks:
         say(f"执行 {notebook}", f"executing {notebook}")
@@ -137,10 +201,25 @@ def bench(args: list[str]) -> None:
     raise SystemExit(subprocess.run([str(PYTHON), "benchmarks/bench.py", *args], cwd=ROOT, env=env).returncode)
 
 
-COMMANDS = {"lab": lab, "test": test, "execute": execute, "bench": bench, "setup": lambda args: setup()}
+def drift(args: list[str]) -> None:
+    """Run tools/drift.py, which builds its own environment (so no setup() here)."""
+    raise SystemExit(subprocess.run([sys.executable, "tools/drift.py", *args], cwd=ROOT).returncode)
+
+
+COMMANDS = {
+    "lab": lab,
+    "test": test,
+    "execute": execute,
+    "bench": bench,
+    "drift": drift,
+    "setup": lambda args: setup(*args[:1]),
+}
 
 
 def main() -> None:
+    if sys.argv[1:2] in (["--help"], ["-h"], ["help"]):
+        print(__doc__)
+        raise SystemExit(0)
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         print(__doc__)
         raise SystemExit(2)

@@ -63,7 +63,7 @@ def test_a_plot_uses_the_course_font_first_for_chinese_and_keeps_matplotlib_s_fo
 
 
 def test_notebooks_run_in_another_locale_time_zone_and_width_than_they_were_stored_in() -> None:
-    home = course.NOTEBOOK_ENV
+    home = course.HOME_ENV
     for name in ("TZ", "COLUMNS", "LINES"):
         assert os.environ[name] != home[name], f"{name}: the kernels' value is the one the notebooks were stored with"
 

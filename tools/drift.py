@@ -173,9 +173,9 @@ def pinned_versions() -> dict[str, str]:
 def execute(python: Path, copy: Path, notebooks: Sequence[Path]) -> Iterator[tuple[Path, dict]]:
     """Run each notebook in ``copy`` as ``course.py execute`` would; yield (stored path, new notebook)."""
     sys.path.insert(0, str(ROOT))
-    from course import NOTEBOOK_ENV
+    from course import HOME_ENV
 
-    env = {**os.environ, **NOTEBOOK_ENV}
+    env = {**os.environ, **HOME_ENV, "CTLAB_LANG": "both"}
     env.pop("MPLBACKEND", None)
     for stored in notebooks:
         target = copy / stored.relative_to(ROOT)
