@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -125,32 +124,44 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         metavar="SECONDS",
         default=60.0,
-        help="seconds a timeout fault holds a request whose client never gives up, more than 0 "
+        help="seconds a timeout fault holds a request whose client never gives up, more than 0 and at most 3600 "
         "(default: %(default)g) / "
-        "timeout 故障最多挂住一个请求多少秒（客户端一直不放弃时），须大于 0（默认 %(default)g）",
+        "timeout 故障最多挂住一个请求多少秒（客户端一直不放弃时），须大于 0、不超过 3600（默认 %(default)g）",
     )
     return parser
 
 
 def _serve(args: argparse.Namespace) -> None:
-    """Serve until Ctrl+C or SIGTERM, printing one line per request; always shuts down cleanly."""
+    """Serve until Ctrl+C or SIGTERM, printing one line per request; always shuts down cleanly.
+
+    The signal handlers only note that a stop was asked for, and the main
+    thread checks for that note between short sleeps: an exception raised from
+    a handler could land anywhere (inside ``threading``'s locks, halfway through
+    shutting down). Pressing Ctrl+C again while the server stops changes nothing.
+    """
+    import time
+
     from .server import serve
+
+    stops: list[int] = []
 
     def log(attempt: Attempt) -> None:
         count = "-" if attempt.retry_count is None else attempt.retry_count
         print(t("server.request", number=attempt.number, method=attempt.method, path=attempt.path, retry_count=count, answer=attempt.answer), flush=True)
 
     def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        stops.append(signum)  # nothing else: no exception, no lock
 
-    signal.signal(signal.SIGTERM, stop)
-    with serve(args.faults, host=args.host, port=args.port, hold=args.hold, on_request=log) as srv:
-        print(t("server.listening", url=srv.url, faults=srv.script), flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
-    print(t("server.stopped", count=len(srv.requests)), flush=True)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with serve(args.faults, host=args.host, port=args.port, hold=args.hold, on_request=log) as srv:
+            print(t("server.listening", url=srv.url, faults=srv.script), flush=True)
+            while not stops:
+                time.sleep(0.1)
+        print(t("server.stopped", count=len(srv.requests)), flush=True)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

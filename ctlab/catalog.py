@@ -33,7 +33,7 @@ from anthropic._error_classes import make_status_error
 from anthropic._exceptions import extract_error_code
 
 from .clients import _tls
-from .faults import FaultsLike, StreamError, parse
+from .faults import FaultsLike, StreamError, _show, parse
 from .i18n import CtlabError, Text, t
 from .responses import error_type_for
 from .show import TableView, _plain, describe_outcome, html_grid, text_grid
@@ -219,8 +219,9 @@ def hierarchy(cls: type[BaseException], *, up_to: type[BaseException] = anthropi
 
 
 def entry(status_code: int) -> Entry:
-    if status_code not in _ADVICE:
-        raise CtlabError("catalog.unknown", value=status_code, allowed=", ".join(map(str, STATUSES)))
+    """The atlas's row for ``status_code``, one of :data:`STATUSES` (anything else: a :class:`CtlabError` listing them)."""
+    if isinstance(status_code, bool) or not isinstance(status_code, int) or status_code not in _ADVICE:
+        raise CtlabError("catalog.unknown", value=_show(status_code), allowed=", ".join(map(str, STATUSES)))
     cause, action = _ADVICE[status_code]
     return Entry(
         status_code, sdk_exception(status_code), error_type_for(status_code), sdk_retries(status_code), cause, action
@@ -241,8 +242,14 @@ class Catalog(TableView, list[Entry]):
 
 
 
-def catalog(statuses: tuple[int, ...] = STATUSES) -> Catalog:
-    """The atlas for ``statuses`` (default: every status ctlab documents)."""
+def catalog(statuses: Iterable[int] = STATUSES) -> Catalog:
+    """The atlas for ``statuses``, a list or tuple of codes from :data:`STATUSES` (default: all of them).
+
+    One code alone (``catalog(429)``) is refused with a pointer to ``entry(429)``
+    or ``catalog((429,))``; so is a string, even of digits.
+    """
+    if isinstance(statuses, (str, bytes)) or not isinstance(statuses, Iterable):
+        raise CtlabError("catalog.statuses", value=_show(statuses), allowed=", ".join(map(str, STATUSES)))
     return Catalog(entry(s) for s in statuses)
 
 

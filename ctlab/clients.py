@@ -7,7 +7,9 @@
     (0, 'https://www.cheapertoken.work')
 
 A simulated client refuses to send anything outside ``ctlab.simulate(...)``,
-so it can never leak a request to the network.
+so it can never leak a request to the network. A live client is refused while
+a simulation is installed anywhere in the process, and refuses to send from a
+thread a simulation owns: a live request is never answered by a simulation.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import anthropic
 import httpx2
 from anthropic import Middleware
 
+from . import _active
 from .i18n import CtlabError, t
 
 #: The proxy from the docs page the course starts from.
@@ -31,13 +34,42 @@ SIMULATED_API_KEY = "sk-simulated-not-a-real-key"
 
 
 class _RequireSimulation(Middleware):
-    """Refuses every attempt unless a ctlab simulation is installed."""
+    """Sends an attempt only to a simulation: the client's own while it is installed, else the one owning this thread.
+
+    The simulation it picks answers the attempt even from a thread it does not own
+    (a thread pool made before the block, say); with none to pick, it refuses.
+    """
+
+    def __init__(self, simulation: Any = None) -> None:
+        self.simulation = simulation
+
+    def _target(self) -> Any:
+        target = _active.installation_of(self.simulation) or _active.owner_of_this_thread()
+        if target is None:
+            raise CtlabError("client.other_thread" if _active.installed() is not None else "client.outside")
+        return target
+
+    def handle(self, request: Any, call_next: Any) -> Any:
+        token = _active.sending.set(self._target())
+        try:
+            return call_next(request)
+        finally:
+            _active.sending.reset(token)
+
+    async def handle_async(self, request: Any, call_next: Any) -> Any:
+        token = _active.sending.set(self._target())
+        try:
+            return await call_next(request)
+        finally:
+            _active.sending.reset(token)
+
+
+class _RefuseSimulation(Middleware):
+    """A live client's guard: an attempt from a thread a simulation owns is refused, never answered by it."""
 
     def _check(self) -> None:
-        from .simulate import active
-
-        if active() is None:
-            raise CtlabError("client.outside")
+        if _active.owner_of_this_thread() is not None:
+            raise CtlabError("client.live_in_simulation")
 
     def handle(self, request: Any, call_next: Any) -> Any:
         self._check()
@@ -68,15 +100,22 @@ def _tls() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
-def simulated_client(*, async_: bool = False, **options: Any) -> Any:
-    """An SDK client aimed at ``ANTHROPIC_BASE_URL`` (or the docs' proxy), with a dummy key."""
+def simulated_client(*, async_: bool = False, simulation: Any = None, **options: Any) -> Any:
+    """An SDK client aimed at ``ANTHROPIC_BASE_URL`` (or the docs' proxy), with a dummy key.
+
+    It belongs to ``simulation`` (by default, the simulation owning this thread, if any);
+    see :class:`_RequireSimulation` for where its requests go.
+    """
     _check_options(options)
+    if simulation is None:
+        owner = _active.owner_of_this_thread()
+        simulation = getattr(owner, "sim", None)
     options.setdefault("base_url", os.environ.get("ANTHROPIC_BASE_URL") or DOCS_BASE_URL)
     if "http_client" not in options:
         http_client = anthropic.DefaultAsyncHttpxClient if async_ else anthropic.DefaultHttpxClient
         options["http_client"] = http_client(verify=_tls())
     options["api_key"] = SIMULATED_API_KEY
-    options["middleware"] = [_RequireSimulation(), *options.get("middleware", ())]
+    options["middleware"] = [_RequireSimulation(simulation), *options.get("middleware", ())]
     cls = anthropic.AsyncAnthropic if async_ else anthropic.Anthropic
     return cls(**options)
 
@@ -96,7 +135,9 @@ def client(*, live: bool | None = None, async_: bool = False, **options: Any) ->
     Options are the SDK's own (``max_retries``, ``timeout``, ``base_url``...).
     A live client takes its key from ``ANTHROPIC_API_KEY`` or a password prompt,
     its base URL from ``ANTHROPIC_BASE_URL`` or the SDK default, and is never
-    created under ``CI=true``.
+    created under ``CI=true`` or while a simulation (``ctlab.simulate``,
+    ``ctlab.check``) is installed; used later inside a simulation's thread, it
+    refuses to send.
     """
     if live is None:
         live = os.environ.get("CTLAB_LIVE", "").strip().lower() in ("1", "true", "yes")
@@ -104,8 +145,11 @@ def client(*, live: bool | None = None, async_: bool = False, **options: Any) ->
         return simulated_client(async_=async_, **options)
     if os.environ.get("CI", "").lower() == "true":
         raise CtlabError("client.live_in_ci")
+    if _active.installed() is not None:
+        raise CtlabError("client.live_refused")
     _check_options(options)
     options["api_key"] = _api_key()
+    options["middleware"] = [_RefuseSimulation(), *options.get("middleware", ())]
     if os.environ.get("ANTHROPIC_BASE_URL"):
         options.setdefault("base_url", os.environ["ANTHROPIC_BASE_URL"])
     cls = anthropic.AsyncAnthropic if async_ else anthropic.Anthropic

@@ -12,46 +12,162 @@ Python or type them as text::
 Text words: an HTTP status 400–599, ``200``/``ok``, ``timeout`` (the server
 never answers), ``connect-timeout``, ``disconnect`` (the connection drops),
 ``stream-error`` (a 200 stream that fails midway). ``*N`` repeats a word;
-``(key=value, ...)`` sets options (see :data:`STATUS_OPTIONS`).
+``(key=value, ...)`` sets options (see :data:`STATUS_OPTIONS`). Words and
+option names are case-insensitive.
+
+**retry-after and retry-after-ms** take a number >= 0 (``inf`` included), or
+any other header text in quotes, sent exactly as written — what a misbehaving
+server or proxy might send::
+
+    >>> parse("429(retry-after='soon') 429(retry-after=inf)").labels()
+    ["429(retry-after='soon')", '429(retry-after=inf)']
+
+Building the response never does arithmetic on such a value beyond a bound
+(:data:`MAX_WAIT`), so the SDK always receives the 429 and treats the header
+as it treats any header: it ignores text it cannot read as a number or a date,
+and a value <= 0 or ``nan``, and falls back to its own backoff; it caps a
+larger value (``inf``, ``1e12``) at :data:`MAX_WAIT` seconds. A bare word that
+is not a number >= 0 (``retry-after=soon``, ``=nan``, ``=-1``) is refused as a
+likely typo, with the error saying how to quote it.
+
+**Bounds**, so that no simulation can run away (each one is checked where the
+value enters, with a :class:`~ctlab.i18n.CtlabError` naming what is allowed):
+
+* :data:`MAX_FAULTS` — faults in one script, and the largest ``N`` in ``*N``;
+* :data:`MAX_SCRIPT_TEXT` — characters of fault-script text;
+* :data:`MAX_RETRIES` — the most ``max_retries`` a simulated client takes
+  (enforced by :mod:`ctlab.clients`); a simulated request costs no waiting but
+  still runs the real SDK, about 0.6 ms of real time, so the bound is a few seconds;
+* :data:`MAX_WAIT` — the longest single wait, the SDK's own cap on a retry-after;
+* :data:`MAX_TEXT` and :data:`MAX_HEADER_TEXT` — reply and header text.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import reprlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Literal, Union
 
 from .i18n import CtlabError, t
+
+#: The most faults one script may hold, and the largest ``N`` in ``*N``. The last
+#: fault repeats forever, so a longer script would never be played to its end.
+MAX_FAULTS = 10_000
+#: The most characters of fault-script text :func:`parse` reads.
+MAX_SCRIPT_TEXT = 1_000_000
+#: The most ``max_retries`` a simulated client may be given (so at most
+#: ``MAX_RETRIES + 1`` requests per call): about 6 s of real time when every one fails.
+MAX_RETRIES = 10_000
+#: The longest single wait, in seconds (about 49.7 days): the SDK's own cap on a
+#: ``retry-after`` wait (``time.sleep``'s limit on some platforms). A rate-limit
+#: reset header never lies further ahead than this.
+MAX_WAIT = 4_294_967.0
+#: The most characters of a reply, a stream's text or an error message.
+MAX_TEXT = 100_000
+#: The most characters of one header's text (a quoted ``retry-after``, an extra header).
+MAX_HEADER_TEXT = 1_000
+
+_SNAKE = re.compile(r"[a-z0-9_]{1,100}")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,100}")
+_HEADER_TEXT = re.compile(r"(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?")
+#: Headers ctlab sets itself to frame the body; a fault may not send its own.
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection"})
+_QUOTES = "'\""
+
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = 80
+
+
+def _show(value: object) -> str:
+    """``repr(value)``, shortened when long (a learner's text is echoed in errors)."""
+    return _repr.repr(value)
+
+
+def _invalid(call: str, name: str, value: object, allowed: object) -> CtlabError:
+    return CtlabError("input.argument", call=call, name=name, value=_show(value), allowed=allowed)
+
+
+def _check_text(call: str, name: str, value: object) -> None:
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise _invalid(call, name, value, t("input.allowed.text", limit=MAX_TEXT))
+
+
+def _header_text_ok(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_HEADER_TEXT and _HEADER_TEXT.fullmatch(value) is not None
+
+
+def _retry_after(call: str, name: str, value: object) -> float | str | None:
+    """A ``retry-after`` option as stored: ``None``, a number >= 0 (``inf`` too) as a float, or header text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if not _header_text_ok(value):
+            raise _invalid(call, name, value, t("fault.allowed_header_text", limit=MAX_HEADER_TEXT))
+        return str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            number = math.inf
+        if number >= 0:
+            return number
+    raise _invalid(call, name, value, t("fault.allowed_retry_after"))
 
 
 @dataclass(frozen=True)
 class Status:
     """An HTTP error response with Anthropic's error body.
 
-    ``retry_after`` (seconds) and ``retry_after_ms`` set those headers;
+    ``retry_after`` (seconds) and ``retry_after_ms`` set those headers: a number
+    >= 0 (``math.inf`` included; kept as a float), or a ``str`` sent as it is,
+    e.g. ``"soon"`` (see the module's docstring for what the SDK does with it).
     ``should_retry`` sets ``x-should-retry``; ``error_code`` goes into
-    ``error.details.error_code`` (e.g. ``"enforced_spend_limit_reached"``).
+    ``error.details.error_code`` (e.g. ``"enforced_spend_limit_reached"``);
+    ``message`` replaces the error body's message; ``headers`` adds headers.
+    Every value is checked when the fault is made.
     """
 
     status_code: int
-    retry_after: float | None = None
-    retry_after_ms: float | None = None
+    retry_after: float | str | None = None
+    retry_after_ms: float | str | None = None
     should_retry: bool | None = None
     error_code: str | None = None
     message: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _check_status(self.status_code)
+        call = f"status({self.status_code})"
+        object.__setattr__(self, "retry_after", _retry_after(call, "retry_after", self.retry_after))
+        object.__setattr__(self, "retry_after_ms", _retry_after(call, "retry_after_ms", self.retry_after_ms))
+        if self.should_retry is not None and not isinstance(self.should_retry, bool):
+            raise _invalid(call, "should_retry", self.should_retry, t("fault.allowed_should_retry"))
+        if self.error_code is not None and not (isinstance(self.error_code, str) and _SNAKE.fullmatch(self.error_code)):
+            raise _invalid(call, "error_code", self.error_code, t("fault.allowed_error_code"))
+        if self.message is not None:
+            _check_text(call, "message", self.message)
+        headers = self.headers
+        if not isinstance(headers, Mapping) or not all(
+            isinstance(name, str) and _HEADER_NAME.fullmatch(name) and name.lower() not in _FRAMING
+            and _header_text_ok(value)
+            for name, value in headers.items()
+        ):
+            raise _invalid(call, "headers", headers, t("fault.allowed_headers", limit=MAX_HEADER_TEXT))
+
     def label(self) -> str:
         options = [
-            f"{name}={_fmt(value)}"
-            for name, value in (
-                ("retry-after", self.retry_after),
-                ("retry-after-ms", self.retry_after_ms),
-                ("x-should-retry", self.should_retry),
+            f"{name}={text}"
+            for name, text in (
+                ("retry-after", _option_text(self.retry_after)),
+                ("retry-after-ms", _option_text(self.retry_after_ms)),
+                ("x-should-retry", _option_text(self.should_retry)),
                 ("error-code", self.error_code),
             )
-            if value is not None
+            if text is not None
         ]
         return f"{self.status_code}({', '.join(options)})" if options else str(self.status_code)
 
@@ -62,6 +178,9 @@ class Reply:
 
     text: str = "你好！Hello!"
 
+    def __post_init__(self) -> None:
+        _check_text("ok()", "text", self.text)
+
     def label(self) -> str:
         return "200"
 
@@ -70,10 +189,17 @@ class Reply:
 class Timeout:
     """The server never answers: the SDK gives up after its timeout (``APITimeoutError``).
 
-    ``phase="read"`` costs the client's read timeout; ``"connect"`` its connect timeout.
+    ``phase="read"`` costs the client's read timeout; ``"connect"`` its connect
+    timeout. Other phases are refused, never played as one of these: ctlab
+    simulates no ``"write"`` timeout (a server cannot make a small request time
+    out while it is sent) and no ``"pool"`` timeout (the client's own queue).
     """
 
     phase: Literal["read", "connect"] = "read"
+
+    def __post_init__(self) -> None:
+        if self.phase not in ("read", "connect"):
+            raise _invalid("timeout()", "phase", self.phase, t("fault.allowed_phase"))
 
     def label(self) -> str:
         return "timeout" if self.phase == "read" else "connect-timeout"
@@ -89,10 +215,15 @@ class Disconnect:
 
 @dataclass(frozen=True)
 class StreamError:
-    """A ``200`` event stream that sends ``after`` as text, then an ``error`` event."""
+    """A ``200`` event stream that sends ``after`` as text, then an ``error`` event of ``error_type`` (snake_case)."""
 
     error_type: str = "overloaded_error"
     after: str = "你好，"
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.error_type, str) and _SNAKE.fullmatch(self.error_type)):
+            raise _invalid("stream_error()", "error_type", self.error_type, t("fault.allowed_error_type"))
+        _check_text("stream_error()", "after", self.after)
 
     def label(self) -> str:
         return "stream-error" if self.error_type == "overloaded_error" else f"stream-error({self.error_type})"
@@ -100,18 +231,27 @@ class StreamError:
 
 Fault = Union[Status, Reply, Timeout, Disconnect, StreamError]
 
+#: The options :func:`status` takes (the fields of :class:`Status` after the code).
+STATUS_FIELDS: tuple[str, ...] = ("retry_after", "retry_after_ms", "should_retry", "error_code", "message", "headers")
+
 
 def status(status_code: int, **options: object) -> Status:
-    """An error status, e.g. ``status(429, retry_after=2)``; checks the code is 400–599."""
+    """An error status, e.g. ``status(429, retry_after=2)``: the code 400–599 and every option are checked."""
     _check_status(status_code)
+    for name in options:
+        if name not in STATUS_FIELDS:
+            allowed = ", ".join(STATUS_FIELDS)
+            raise CtlabError("fault.option", fault=f"status({status_code})", option=name, allowed=allowed)
     return Status(status_code, **options)  # type: ignore[arg-type]
 
 
 def ok(text: str = Reply.text) -> Reply:
+    """A ``200`` whose reply is ``text`` (a ``str`` of at most :data:`MAX_TEXT` characters)."""
     return Reply(text)
 
 
 def timeout(phase: Literal["read", "connect"] = "read") -> Timeout:
+    """The server never answers: ``"read"`` (the default) or ``"connect"``; any other phase is refused."""
     return Timeout(phase)
 
 
@@ -120,16 +260,34 @@ def disconnect() -> Disconnect:
 
 
 def stream_error(error_type: str = "overloaded_error", *, after: str = StreamError.after) -> StreamError:
+    """A ``200`` stream that sends ``after``, then an ``error`` event of ``error_type`` (snake_case)."""
     return StreamError(error_type, after)
+
+
+_FAULT_TYPES = (Status, Reply, Timeout, Disconnect, StreamError)
+
+
+def _bounded(faults: Iterable[object]) -> tuple[Fault, ...]:
+    """The faults as a tuple, each checked to be a fault, at most :data:`MAX_FAULTS` of them."""
+    items = tuple(islice(faults, MAX_FAULTS + 1))
+    if len(items) > MAX_FAULTS:
+        raise CtlabError("fault.too_many", limit=MAX_FAULTS)
+    for item in items:
+        if not isinstance(item, _FAULT_TYPES):
+            raise CtlabError("fault.type", value=_show(item))
+    return items  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
 class Script:
-    """The faults a simulated server plays, one per attempt; the last repeats forever."""
+    """The faults a simulated server plays, one per attempt; the last repeats forever (1 to :data:`MAX_FAULTS`)."""
 
     faults: tuple[Fault, ...]
 
     def __post_init__(self) -> None:
+        if isinstance(self.faults, (str, bytes)) or not isinstance(self.faults, Iterable):
+            raise CtlabError("fault.type", value=_show(self.faults))
+        object.__setattr__(self, "faults", _bounded(self.faults))
         if not self.faults:
             raise CtlabError("fault.empty")
 
@@ -145,31 +303,34 @@ class Script:
 
 
 FaultsLike = Union[str, Fault, Script, Iterable[Union[str, Fault]]]
-_FAULT_TYPES = (Status, Reply, Timeout, Disconnect, StreamError)
 
 
 def parse(faults: FaultsLike) -> Script:
-    """A :class:`Script` from text, a fault, or a list of either."""
+    """A :class:`Script` from text, a fault, or a list of either (see the bounds in the module's docstring)."""
     if isinstance(faults, Script):
         return faults
     if isinstance(faults, str):
-        return Script(tuple(f for word in _split(faults) for f in _parse_word(word)))
+        if len(faults) > MAX_SCRIPT_TEXT:
+            raise CtlabError("fault.too_long", length=len(faults), limit=MAX_SCRIPT_TEXT)
+        return Script(_bounded(f for word in _split(faults) for f in _parse_word(word)))
     if isinstance(faults, _FAULT_TYPES):
         return Script((faults,))
-    if isinstance(faults, Iterable):
-        items: list[Fault] = []
-        for item in faults:
-            if isinstance(item, str):
-                items.extend(parse(item).faults)
-            elif isinstance(item, _FAULT_TYPES):
-                items.append(item)
-            else:
-                raise CtlabError("fault.type", value=repr(item))
-        return Script(tuple(items))
-    raise CtlabError("fault.type", value=repr(faults))
+    if isinstance(faults, Iterable) and not isinstance(faults, (bytes, bytearray)):
+        return Script(_bounded(_items(faults)))
+    raise CtlabError("fault.type", value=_show(faults))
 
 
-_WORD = re.compile(r"^(?P<name>[a-z0-9_-]+)(?:\((?P<options>[^()]*)\))?(?:\*(?P<count>[^\s]+))?$")
+def _items(faults: Iterable[object]) -> Iterator[object]:
+    for item in faults:
+        if isinstance(item, str):
+            yield from parse(item).faults
+        else:
+            yield item  # checked by _bounded
+
+
+_WORD = re.compile(
+    r"^(?P<name>[a-z0-9_-]+)(?:\((?P<options>[^()]*)\))?(?:\*(?P<count>[^\s]+))?$", re.IGNORECASE | re.ASCII
+)
 
 STATUS_OPTIONS: dict[str, str] = {
     "retry-after": "retry_after",
@@ -179,37 +340,40 @@ STATUS_OPTIONS: dict[str, str] = {
 }
 
 
-def _split(text: str) -> list[str]:
+class _Quoted(str):
+    """An option value written in quotes: kept as typed (case included)."""
+
+
+def _split(text: str) -> Iterator[str]:
     """Split on spaces/commas that are not inside parentheses."""
-    words, depth, current = [], 0, ""
+    depth, current = 0, []
     for char in text.strip():
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth == 0 and (char.isspace() or char == ","):
             if current:
-                words.append(current)
-            current = ""
+                yield "".join(current)
+            current = []
         else:
-            current += char
+            current.append(char)
     if current:
-        words.append(current)
-    return words
+        yield "".join(current)
 
 
 def _parse_word(word: str) -> list[Fault]:
-    match = _WORD.match(word.lower())
+    match = _WORD.match(word)
     if not match:
-        raise CtlabError("fault.unknown", value=repr(word))
-    name, options, count = match["name"], _parse_options(match["options"], word), match["count"]
-    fault = _make(name, options, word)
-    return [fault] * _parse_count(count)
+        raise CtlabError("fault.unknown", value=_show(word))
+    name, options = match["name"].lower(), _parse_options(match["options"], word)
+    count = _parse_count(match["count"])
+    return [_make(name, options, word)] * count
 
 
-def _make(name: str, options: dict[str, str], word: str) -> Fault:
+def _make(name: str, options: dict[str, str | None], word: str) -> Fault:
     if name in ("200", "ok"):
         _reject_options(word, options, allowed=())
         return Reply()
     if name.isdigit():
-        _check_status(int(name))
+        _check_status(int(name) if len(name) <= 6 else name)
         return Status(int(name), **_status_options(word, options))
     if name in ("timeout", "read-timeout", "connect-timeout"):
         _reject_options(word, options, allowed=())
@@ -218,67 +382,124 @@ def _make(name: str, options: dict[str, str], word: str) -> Fault:
         _reject_options(word, options, allowed=())
         return Disconnect()
     if name == "stream-error":
-        positional = [key for key, value in options.items() if value == ""]
-        _reject_options(word, {k: v for k, v in options.items() if v != ""}, allowed=())
+        positional = [key for key, value in options.items() if value is None]
+        _reject_options(word, {k: v for k, v in options.items() if v is not None}, allowed=())
+        if len(positional) > 1 or (positional and not _SNAKE.fullmatch(positional[0])):
+            raise CtlabError("fault.stream_error_type", fault=_show(word))
         return StreamError(positional[0]) if positional else StreamError()
-    raise CtlabError("fault.unknown", value=repr(word))
+    raise CtlabError("fault.unknown", value=_show(word))
 
 
-def _parse_options(text: str | None, word: str) -> dict[str, str]:
-    options: dict[str, str] = {}
-    for part in (text or "").split(","):
+def _split_options(text: str) -> list[str]:
+    """Split on commas that are not inside quotes."""
+    parts, current, quote = [], "", ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in _QUOTES:
+            quote = char
+        elif char == ",":
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    return [*parts, current]
+
+
+def _parse_options(text: str | None, word: str) -> dict[str, str | None]:
+    """``key=value`` pairs: keys and bare values in lower case, a quoted value as typed; ``None``: a key alone."""
+    options: dict[str, str | None] = {}
+    for part in _split_options(text or ""):
         part = part.strip()
-        if part:
-            key, _, value = part.partition("=")
-            options[key.strip()] = value.strip()
+        if not part:
+            continue
+        key, equals, value = part.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if key in options:
+            raise CtlabError("fault.duplicate", fault=_show(word), option=key)
+        if not equals:
+            options[key] = None
+        elif len(value) >= 2 and value[0] in _QUOTES and value[-1] == value[0]:
+            options[key] = _Quoted(value[1:-1])
+        else:
+            options[key] = value.lower()
     return options
 
 
-def _reject_options(word: str, options: Mapping[str, str], allowed: Sequence[str]) -> None:
+def _reject_options(word: str, options: Mapping[str, object], allowed: Sequence[str]) -> None:
     for key in options:
         if key not in allowed:
-            raise CtlabError("fault.option", fault=repr(word), option=key, allowed=", ".join(allowed) or "-")
+            raise CtlabError("fault.option", fault=_show(word), option=key, allowed=", ".join(allowed) or "-")
 
 
-def _status_options(word: str, options: Mapping[str, str]) -> dict[str, object]:
+def _status_options(word: str, options: Mapping[str, str | None]) -> dict[str, object]:
     _reject_options(word, options, allowed=tuple(STATUS_OPTIONS))
     values: dict[str, object] = {}
-    for key, raw in options.items():
+    for key, given in options.items():
+        raw = given or ""
         if key in ("retry-after", "retry-after-ms"):
+            if isinstance(given, _Quoted):
+                if not _header_text_ok(raw):
+                    allowed = t("fault.allowed_header_text", limit=MAX_HEADER_TEXT)
+                    raise CtlabError("fault.option_value", option=key, value=raw, allowed=allowed)
+                values[STATUS_OPTIONS[key]] = str(raw)
+                continue
             try:
                 number = float(raw)
             except ValueError:
                 number = -1.0
             if not number >= 0:
-                raise CtlabError("fault.option_value", option=key, value=raw, allowed=t("fault.allowed_number"))
+                raise CtlabError("fault.option_value", option=key, value=raw, allowed=t("fault.allowed_retry_after"))
             values[STATUS_OPTIONS[key]] = number
         elif key == "x-should-retry":
             if raw not in ("true", "false"):
                 raise CtlabError("fault.option_value", option=key, value=raw, allowed="true | false")
             values["should_retry"] = raw == "true"
         else:
-            if not re.fullmatch(r"[a-z0-9_]+", raw):
+            if not _SNAKE.fullmatch(raw):
                 raise CtlabError("fault.option_value", option=key, value=raw, allowed=t("fault.allowed_error_code"))
-            values["error_code"] = raw
+            values["error_code"] = str(raw)
     return values
 
 
 def _parse_count(count: str | None) -> int:
     if count is None:
         return 1
-    if not count.isdigit() or not 1 <= int(count) <= 1000:
-        raise CtlabError("fault.count", value=count)
+    if not re.fullmatch(r"[0-9]{1,6}", count) or not 1 <= int(count) <= MAX_FAULTS:
+        raise CtlabError("fault.repeat", value=_show(count), limit=MAX_FAULTS)
     return int(count)
 
 
 def _check_status(status_code: object) -> None:
     if not isinstance(status_code, int) or isinstance(status_code, bool) or not 400 <= status_code <= 599:
-        raise CtlabError("fault.status_range", value=repr(status_code))
+        raise CtlabError("fault.status_range", value=_show(status_code))
 
 
 def _fmt(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return str(value)
+
+
+def _quote(text: str) -> str:
+    """Header text as the fault language writes it: in quotes."""
+    mark = "'" if "'" not in text else '"'
+    return f"{mark}{text}{mark}"
+
+
+def _option_text(value: object) -> str | None:
+    """How a label writes an option: ``2``, ``true``, ``'soon'``; ``None`` when it is not set."""
+    if value is None:
+        return None
+    return _quote(value) if isinstance(value, str) else _fmt(value)
+
+
+def header_value(value: float | str | bool) -> str:
+    """The header text for an option's value: a number written plainly (``2``, ``0.5``, ``inf``), text as it is.
+
+    >>> header_value(2.0), header_value("soon"), header_value(math.inf), header_value(False)
+    ('2', 'soon', 'inf', 'false')
+    """
+    return value if isinstance(value, str) else _fmt(value)

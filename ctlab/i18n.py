@@ -187,6 +187,135 @@ MESSAGES: dict[str, Text] = {
     "answer.disconnect": T("连接被断开", "connection dropped"),
     "answer.stream_error": T("流式响应（200）中途出错：{error_type}", "200 stream, then {error_type} midway"),
     "answer.ok": T("200 成功", "200 OK"),
+    # --- bad input (faults, catalog, plot, widgets) ---
+    "input.argument": T("{call} 的参数 {name} 不能是 {value}，要求：{allowed}", "{call}: {name} cannot be {value}; expected: {allowed}"),
+    "input.allowed.text": T("字符串（str），最多 {limit} 个字符", "a str of at most {limit} characters"),
+    "input.allowed.int": T("整数", "a whole number"),
+    "input.allowed.int_range": T("{low} 到 {high} 的整数", "a whole number from {low} to {high}"),
+    "input.allowed.bool": T("True 或 False", "True or False"),
+    "input.allowed.seconds": T("大于 0、不超过 {limit} 的秒数", "a number of seconds above 0 and at most {limit}"),
+    "input.allowed.function": T("函数 call(client)，或 None", "a function call(client), or None"),
+    "input.allowed.functions": T("名字 → 函数 call(client) 的 dict，至少一项", "a dict of name → function call(client), with at least one entry"),
+    "input.allowed.script": T("故障脚本文字，例如 \"429 200\"", "a fault script as text, e.g. \"429 200\""),
+    "input.allowed.scripts": T("故障脚本文字的列表，例如 [\"429 200\", \"529\"]", "a list of fault scripts as text, e.g. [\"429 200\", \"529\"]"),
+    "fault.allowed_retry_after": T(
+        "大于等于 0 的数：retry-after 是秒数，retry-after-ms 是毫秒数，inf 也可以；"
+        "想让服务端原样发送别的文字，就给文字加上引号，例如 \"429(retry-after='soon')\"，"
+        "在 Python 里写 status(429, retry_after='soon')",
+        "a number >= 0: seconds for retry-after, milliseconds for retry-after-ms, inf included; "
+        "to have the server send any other text as it is, put the text in quotes, e.g. \"429(retry-after='soon')\", "
+        "or in Python status(429, retry_after='soon')",
+    ),
+    "fault.allowed_header_text": T(
+        "可打印的 ASCII 文字，最多 {limit} 个字符，首尾不能有空格",
+        "printable ASCII text of at most {limit} characters, with no space at either end",
+    ),
+    "fault.allowed_error_type": T("小写字母加下划线，例如 overloaded_error、api_error", "snake_case, e.g. overloaded_error, api_error"),
+    "fault.allowed_should_retry": T("True、False，或 None（不发送这个响应头）", "True, False, or None (no such header)"),
+    "fault.allowed_phase": T(
+        "'read'（服务端一直不回应）或 'connect'（连接一直建立不起来）；ctlab 不模拟 'write' 和 'pool' 超时",
+        "'read' (the server never answers) or 'connect' (the connection is never made); ctlab simulates no 'write' or 'pool' timeout",
+    ),
+    "fault.allowed_headers": T(
+        "响应头名 → 文字 的 dict：名字由字母、数字和 - 组成，不能是 content-length、transfer-encoding 或 connection"
+        "（这几个由 ctlab 设置）；值是可打印的 ASCII 文字，最多 {limit} 个字符",
+        "a dict of header name → text: names of letters, digits and -, other than content-length, transfer-encoding "
+        "and connection (ctlab sets those); values printable ASCII text of at most {limit} characters",
+    ),
+    "fault.repeat": T(
+        "重复次数 {value} 不合法：*N 里的 N 必须是 1 到 {limit} 的整数",
+        "invalid repeat count {value}: N in *N must be a whole number from 1 to {limit}",
+    ),
+    "fault.too_many": T(
+        "故障脚本最多只能有 {limit} 个故障。最后一个会一直重复，所以脚本不必更长",
+        "a fault script holds at most {limit} faults. The last one repeats forever, so a script never needs to be longer",
+    ),
+    "fault.too_long": T(
+        "故障脚本太长：{length} 个字符，最多 {limit} 个。重复的故障请用 *N 表示，例如 \"429*100 200\"",
+        "the fault script is too long: {length} characters, at most {limit}. Write repeats with *N, e.g. \"429*100 200\"",
+    ),
+    "fault.duplicate": T("{fault} 里的选项 {option} 写了两次", "{fault} sets option {option} twice"),
+    "fault.stream_error_type": T(
+        "{fault} 只能写一个错误类型（小写字母加下划线），例如 stream-error(api_error)",
+        "{fault} takes one error type in snake_case, e.g. stream-error(api_error)",
+    ),
+    "catalog.statuses": T(
+        "catalog() 要的是状态码的列表或元组，例如 catalog((429, 529))；只看一个状态码请用 entry(429)。"
+        "收到的是 {value}；速查表中有：{allowed}",
+        "catalog() takes a list or tuple of status codes, e.g. catalog((429, 529)); for one status, use entry(429). "
+        "Got {value}; the catalog has: {allowed}",
+    ),
+    "plot.sim": T(
+        "plot() 要的是一次模拟：ctlab.run(...) 的返回值，或 with ctlab.simulate(...) as sim 里的 sim；收到的是 {value}",
+        "plot() needs a simulation: what ctlab.run(...) returns, or the sim of `with ctlab.simulate(...) as sim`; got {value}",
+    ),
+    "plot.ax": T(
+        "ax 必须是 matplotlib 的 Axes（比如 fig, ax = plt.subplots() 里的 ax），或者 None；收到的是 {value}",
+        "ax must be a matplotlib Axes (the ax of fig, ax = plt.subplots()) or None; got {value}",
+    ),
+    "client.max_retries_range": T(
+        "max_retries 必须是 0 到 {limit} 的整数，收到的是 {value!r}。模拟里的请求虽然不用真等，"
+        "却都要真的跑一遍 SDK：{limit} 次重试就要好几秒",
+        "max_retries must be a whole number from 0 to {limit}, got {value!r}. A simulated request waits for nothing, "
+        "but still runs the real SDK: {limit} retries take several seconds",
+    ),
+    "client.timeout_range": T(
+        "timeout 必须是大于 0、不超过 {limit} 的秒数（约 49.7 天），收到的是 {value!r}",
+        "timeout must be a number of seconds above 0 and at most {limit} (about 49.7 days), got {value!r}",
+    ),
+    "check.time_limit_range": T(
+        "time_limit 必须是大于 0、不超过 {limit} 的秒数（真实时间），收到的是 {value!r}",
+        "time_limit must be a number of real seconds above 0 and at most {limit}, got {value!r}",
+    ),
+    # --- fault server hardening ---
+    "server.host_type": T(
+        "host 要写成字符串，比如 '127.0.0.1'、'::1' 或 'localhost'，收到的却是 {kind} 类型的 {value}",
+        "host must be a string such as '127.0.0.1', '::1' or 'localhost', got {value} of type {kind}",
+    ),
+    "server.hold_range": T(
+        "hold 是 timeout 故障最多挂住一个请求的秒数：必须大于 0，且不超过 {limit:g}（一小时，上课绰绰有余），收到的是 {value}",
+        "hold is how many seconds a timeout fault holds a request: more than 0 and at most {limit:g} (an hour, plenty for a lesson), got {value}",
+    ),
+    "server.refuse_for_range": T(
+        "refuse_for 是端口一开始拒绝连接的秒数：取 0 到 {limit:g} 之间（一小时，上课绰绰有余），收到的是 {value}",
+        "refuse_for is how many seconds the port refuses connections at first: 0 to {limit:g} (an hour, plenty for a lesson), got {value}",
+    ),
+    "server.time_limit_range": T(
+        "time_limit 是一条命令最多能跑的秒数：必须大于 0，且不超过 {limit:g}（一小时），收到的是 {value}",
+        "time_limit is how many seconds a command may run: more than 0 and at most {limit:g} (an hour), got {value}",
+    ),
+    "server.on_request": T(
+        "on_request 要么是 None，要么是函数：每收到一个请求，就把这次请求的 Attempt 传给它调用一次。收到的是 {value}",
+        "on_request must be None or a function, called with each request's Attempt as it arrives; got {value}",
+    ),
+    # --- leaks and threads (simulate/clients/check) ---
+    "client.other_thread": T(
+        "这个模拟客户端用在了模拟不管的线程里：一个模拟只应答运行它 with 块的线程、块内启动的线程，以及块内创建的客户端。"
+        "请在 with 块里（或块内启动的线程里）使用它",
+        "this simulated client was used in a thread the running simulation does not own: a simulation only answers "
+        "the thread running its `with` block, threads started inside the block, and clients created inside it. Use it there",
+    ),
+    "client.live_refused": T(
+        "现在有一个 ctlab 模拟正在运行（ctlab.simulate(...) 或 ctlab.check(...)）：它结束之前不能创建真实客户端，"
+        "免得真实请求被模拟悄悄应答",
+        "a ctlab simulation is running (ctlab.simulate(...) or ctlab.check(...)): no live client until it ends, "
+        "so that no live request is ever quietly answered by the simulation",
+    ),
+    "client.live_in_simulation": T(
+        "真实客户端不能在 ctlab.simulate(...) 块里（或块内启动的线程里）使用：它的请求会被模拟应答，而不是发给 API。"
+        "块内请用 sim.client()，真实调用放到块外",
+        "a live client cannot be used inside a ctlab.simulate(...) block (or a thread started in it): its requests "
+        "would be answered by the simulation, not the API. Use sim.client() inside the block and the live client outside it",
+    ),
+    "check.hang_alive_thread": T(
+        "ctlab 没能让它停下来（Python 没法强行结束线程）：它会一直占着自己的线程、按真实时间运行，直到它返回或重启内核"
+        "（Kernel → Restart）。不过它已经碰不到任何模拟了：之后它用 ctlab 客户端发的请求会被拒绝，别的请求会发到真实网络；"
+        "后面的模拟和 ctlab.check 照常可用。其余场景没有运行",
+        "ctlab could not stop it (Python cannot kill a thread): it keeps its own thread, running in real time, until it "
+        "returns or the kernel is restarted (Kernel → Restart). It can no longer reach any simulation: its later requests "
+        "through a ctlab client are refused, any others go to the real network; later simulations and checks work as usual. "
+        "The other scenarios were not run",
+    ),
     "plot.title": T("每次请求与等待（虚拟时间）", "Attempts and waits (virtual time)"),
     "plot.xlabel": T("虚拟时间 (s)", "virtual time (s)"),
     "plot.ok": T("成功", "success"),

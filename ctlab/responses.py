@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from .faults import Reply, Status, StreamError, _fmt, status  # noqa: F401  (status: doctest)
+from .faults import MAX_WAIT, Reply, Status, StreamError, header_value, status  # noqa: F401  (status: doctest)
 
 #: The ``error.type`` the API sends for each status (Anthropic's documented table;
 #: statuses it does not document fall back to the generic type of their class).
@@ -85,7 +85,14 @@ class Payload:
         return [event + b"\n\n" for event in self.body.split(b"\n\n") if event]
 
 
+#: The last instant a header date can name (seconds after :data:`EPOCH`); later ones are written as this one.
+_LATEST = (datetime(9999, 12, 31, tzinfo=timezone.utc) - EPOCH).total_seconds()
+
+
 def _iso(now: float) -> str:
+    """The instant ``now`` seconds after :data:`EPOCH`, in ISO 8601 (never past year 9999, whatever ``now`` is)."""
+    if not now <= _LATEST:  # also catches inf and nan: a header is always written, never an OverflowError
+        now = _LATEST
     return (EPOCH + timedelta(seconds=now)).isoformat().replace("+00:00", "Z")
 
 
@@ -106,18 +113,39 @@ def error_body(fault: Status, request_id: str) -> dict[str, object]:
     return {"type": "error", "error": error, "request_id": request_id}
 
 
+def _reset_in(retry_after: float | str | None) -> float:
+    """Seconds until a 429's rate limit resets: what ``retry-after`` says, capped at :data:`MAX_WAIT`;
+    1 s when it gives no number >= 0.
+
+    >>> _reset_in(2.0), _reset_in(None), _reset_in("soon"), _reset_in("3"), _reset_in(float("inf"))
+    (2.0, 1.0, 1.0, 3.0, 4294967.0)
+    """
+    if isinstance(retry_after, str):
+        try:
+            retry_after = float(retry_after)
+        except ValueError:
+            retry_after = None
+    if retry_after is None or not retry_after >= 0:
+        return 1.0
+    return min(retry_after, MAX_WAIT)
+
+
 def error_response(fault: Status, *, request_id: str, now: float) -> Payload:
-    """The status, headers and JSON body Anthropic sends for an error."""
+    """The status, headers and JSON body Anthropic sends for an error.
+
+    ``retry-after`` and ``retry-after-ms`` carry the fault's value as it is
+    (header text verbatim, even text no client can read); only the rate-limit
+    reset date is computed from it, from a bounded value (:func:`_reset_in`).
+    """
     headers = {"content-type": "application/json", "request-id": request_id}
     if fault.status_code == 429:
-        wait = fault.retry_after if fault.retry_after is not None else 1.0
-        headers.update(_rate_limit_headers(now, remaining=0, reset_in=wait))
+        headers.update(_rate_limit_headers(now, remaining=0, reset_in=_reset_in(fault.retry_after)))
     if fault.retry_after is not None:
-        headers["retry-after"] = _fmt(fault.retry_after)
+        headers["retry-after"] = header_value(fault.retry_after)
     if fault.retry_after_ms is not None:
-        headers["retry-after-ms"] = _fmt(fault.retry_after_ms)
+        headers["retry-after-ms"] = header_value(fault.retry_after_ms)
     if fault.should_retry is not None:
-        headers["x-should-retry"] = _fmt(fault.should_retry)
+        headers["x-should-retry"] = header_value(fault.should_retry)
     headers.update(fault.headers)
     body = json.dumps(error_body(fault, request_id)).encode()
     return Payload(fault.status_code, headers, body)

@@ -24,6 +24,15 @@ keep real waiting short. Over HTTP ``connect-timeout`` is served the same way
 the connection without a response; ``stream-error`` sends a 200 event stream,
 event by event, that ends in an ``error`` event.
 
+Whatever a client sends, it gets an answer shaped like the API's: a body over
+:data:`MAX_BODY` bytes (however it is framed) is a 413 ``request_too_large``
+answered before the body is read; a malformed request (bad framing, a body that
+is not a JSON object or is nested too deeply to parse) is a 400
+``invalid_request_error``. Neither plays a step of the script, but both are in
+the log. The log never keeps a credential header (see :func:`is_credential`).
+An ``x-stainless-retry-count`` that is not a plain number is logged as ``None``
+and its request plays its step like any other: the API does not read that header.
+
 :func:`exchange` runs a command (``curl``, ``node`` ...) against a fresh server
 with ``ANTHROPIC_BASE_URL`` set, and :func:`compare` runs several commands under
 several fault scripts at once, for a table of what each client did.
@@ -66,6 +75,108 @@ MESSAGES_PATH = "/v1/messages"
 HOLD = 60.0
 #: Request bodies larger than this get a 413, as the API does.
 MAX_BODY = 1 << 20
+#: The longest real wait an option may ask for (``hold``, ``refuse_for``, ``time_limit``): an hour, plenty for a lesson.
+MAX_REAL_WAIT = 3600.0
+#: Connections the kernel queues until the server accepts them: room for a classroom of clients arriving at once.
+BACKLOG = 1024
+#: A header whose lower-case name contains one of these is a credential, kept out of the log.
+CREDENTIAL_WORDS = ("auth", "cookie", "credential", "key", "password", "secret", "session", "token")
+#: Seconds spent reading and dropping the rest of a refused body before closing, so the client still gets the error.
+LINGER = 2.0
+#: The longest chunk-size or trailer line of a chunked body, and how many trailer lines it may have.
+_LINE = 1024
+_TRAILERS = 100
+_TOO_LARGE = "Request exceeds the maximum allowed number of bytes."
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", which int() refuses
+_HEX = re.compile(rb"[0-9A-Fa-f]+")  # int(x, 16) also takes "-1", "+5", "0x10" and "1_0"
+
+
+class _Refusal(Exception):
+    """A request the server answers with an API error instead of its script (its body is not read any further)."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code, self.message = status_code, message
+
+
+def is_credential(name: str) -> bool:
+    """Whether header ``name`` may carry a secret: its lower-case name contains one of :data:`CREDENTIAL_WORDS`.
+
+    Deliberately broad (``idempotency-key`` goes too): a header wrongly left out
+    of the log costs nothing; a key wrongly kept leaks.
+
+    >>> [h for h in ("x-api-key", "Proxy-Authorization", "Cookie", "x-session-id", "user-agent") if is_credential(h)]
+    ['x-api-key', 'Proxy-Authorization', 'Cookie', 'x-session-id']
+    """
+    lowered = name.lower()
+    return any(word in lowered for word in CREDENTIAL_WORDS)
+
+
+def _body_length(headers: Any) -> int | None:
+    """The ``Content-Length`` to read, ``None`` if chunked; :class:`_Refusal` if it is malformed or too large."""
+    encodings = headers.get_all("transfer-encoding") or []
+    if encodings:
+        if [coding.strip().lower() for value in encodings for coding in value.split(",")] != ["chunked"]:
+            raise _Refusal(400, f"Unsupported transfer-encoding: {', '.join(encodings)!r}; only chunked is accepted.")
+        return None
+    lengths = {value.strip() for value in headers.get_all("content-length") or []}
+    if not lengths:
+        return 0
+    raw = lengths.pop()
+    if lengths or not _DIGITS.fullmatch(raw):
+        shown = ", ".join(sorted({raw, *lengths}))
+        raise _Refusal(400, f"Invalid content-length: {shown!r}")
+    if len(raw.lstrip("0")) > 9 or int(raw) > MAX_BODY:
+        raise _Refusal(413, _TOO_LARGE)
+    return int(raw)
+
+
+def _read_chunked(rfile: Any) -> bytes:
+    """A chunked body; :class:`_Refusal` as soon as a size is malformed or the total passes :data:`MAX_BODY`."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        line = rfile.readline(_LINE + 1)
+        if not line.endswith(b"\n"):
+            raise _Refusal(400, "Malformed chunked request body: a chunk-size line is cut short or too long.")
+        digits = line.split(b";", 1)[0].strip()
+        if not _HEX.fullmatch(digits):
+            shown = digits.decode("latin-1")
+            raise _Refusal(400, f"Malformed chunked request body: chunk size {shown!r} is not a hexadecimal number.")
+        length = int(digits, 16) if len(digits.lstrip(b"0")) <= 8 else MAX_BODY + 1
+        size += length
+        if size > MAX_BODY:
+            raise _Refusal(413, _TOO_LARGE)
+        if length == 0:
+            for _ in range(_TRAILERS):
+                line = rfile.readline(_LINE + 1)
+                if line in (b"\r\n", b"\n"):
+                    return b"".join(parts)
+                if not line.endswith(b"\n"):
+                    break
+            raise _Refusal(400, "Malformed chunked request body: the trailer section is cut short or too long.")
+        chunk = rfile.read(length)
+        if len(chunk) < length or rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise _Refusal(400, "Malformed chunked request body: a chunk does not match its size.")
+        parts.append(chunk)
+
+
+def _linger(connection: socket.socket) -> None:
+    """Read and drop whatever the client is still sending, for up to :data:`LINGER` seconds, then return.
+
+    Closing a socket with unread data resets the connection, and a reset can
+    destroy the error just sent before the client reads it (a client sending a
+    large body reads the answer only once it has sent it all).
+    """
+    try:
+        connection.shutdown(socket.SHUT_WR)  # the answer is complete: the client sees its end at once
+        deadline = time.perf_counter() + LINGER
+        while (remaining := deadline - time.perf_counter()) > 0:
+            connection.settimeout(min(remaining, 0.5))
+            if not connection.recv(1 << 16):
+                return
+    except OSError:  # a timeout, or the client is gone
+        return
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -74,6 +185,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ctlab-fault-server"
     server: _HTTPServer
+    #: Set when a request was refused with (part of) its body still unread: linger before closing.
+    unread = False
 
     def version_string(self) -> str:
         return self.server_version
@@ -89,10 +202,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch  # noqa: N815
 
+    def handle_expect_100(self) -> bool:
+        """Send ``100 Continue`` only for a body that will be read: one too large or badly framed is refused unsent."""
+        try:
+            _body_length(self.headers)
+        except _Refusal:
+            return True  # no 100: do_* answers the 413/400 before the client sends a byte of it
+        return super().handle_expect_100()
+
+    def finish(self) -> None:
+        super().finish()
+        if self.unread:
+            _linger(self.connection)
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """A malformed request (bad request line, headers too long, unknown method): an API error body, never HTML."""
         self._upgrade()
-        self.close_connection = True
+        self.close_connection = self.unread = True
+        code = int(code)  # a plain number in the log, not http.server's HTTPStatus
         if code == 501:  # http.server's word for a method it has no do_* for
             code, message = 405, f"Method not allowed: {self.command}"
         self.server.fault_server._refuse(self, code, message or self.responses.get(code, ("Bad Request",))[0])
@@ -106,6 +233,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    request_queue_size = BACKLOG  # socketserver's default of 5 makes a crowd of clients wait seconds to connect
 
     def __init__(self, address: tuple[str, int], fault_server: FaultServer) -> None:
         self.fault_server = fault_server
@@ -146,7 +274,9 @@ class _HTTPServer(ThreadingHTTPServer):
         pass  # a client that vanished mid-answer is not the server's problem
 
 
-def _check_loopback(host: str) -> None:
+def _check_loopback(host: object) -> None:
+    if not isinstance(host, str):
+        raise CtlabError("server.host_type", value=repr(host), kind=type(host).__name__)
     try:
         loopback = host == "localhost" or ip_address(host).is_loopback
     except ValueError:
@@ -175,13 +305,13 @@ class FaultServer:
         _check_loopback(host)
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise CtlabError("server.port", value=repr(port))
-        if isinstance(hold, bool) or not isinstance(hold, (int, float)) or not hold > 0:
-            raise CtlabError("server.hold", value=repr(hold))
-        if isinstance(refuse_for, bool) or not isinstance(refuse_for, (int, float)) or not refuse_for >= 0:
-            raise CtlabError("server.refuse_for", value=repr(refuse_for))
+        hold = _seconds("server.hold_range", hold, zero=False)
+        refuse_for = _seconds("server.refuse_for_range", refuse_for, zero=True)
+        if on_request is not None and not callable(on_request):
+            raise CtlabError("server.on_request", value=repr(on_request))
         self.script = parse(faults)
-        self.refuse_for = float(refuse_for)
-        self.host, self.port, self.hold = host, port, float(hold)
+        self.refuse_for = refuse_for
+        self.host, self.port, self.hold = host, port, hold
         self.on_request = on_request
         self._log: list[Attempt] = []
         self._steps = 0
@@ -274,18 +404,31 @@ class FaultServer:
         return f"<FaultServer {where} faults={str(self.script)!r} requests={len(self._log)}>"
 
     # -- answering -----------------------------------------------------------
-    def _record(self, handler: _Handler, fault: Fault) -> Attempt:
+    def _record(self, handler: _Handler, fault: Fault | None = None) -> Attempt:
+        """Log a request; with no ``fault`` it plays the script's next step, taken and logged together.
+
+        An ``x-stainless-retry-count`` that is not a plain number (``²``, ``-1``)
+        is logged as ``None`` (its text stays in ``headers``); the request is
+        answered as the script says, as the API answers whatever that header holds.
+        """
         headers = getattr(handler, "headers", None) or {}  # none yet if the request line was malformed
-        count = headers.get("x-stainless-retry-count")
+        count = str(headers.get("x-stainless-retry-count") or "").strip()
+        retry_count = int(count) if _DIGITS.fullmatch(count) and len(count) <= 18 else None
+        kept = {str(k).lower(): str(v) for k, v in headers.items() if not is_credential(str(k))}
+        method = getattr(handler, "command", None) or ""
+        path = (getattr(handler, "path", None) or "").split("?")[0]
         with self._lock:
+            if fault is None:
+                fault = self.script.at(self._steps)
+                self._steps += 1
             attempt = Attempt(
                 number=len(self._log) + 1,
                 at=time.perf_counter() - self._started,
-                method=getattr(handler, "command", None) or "",
-                path=(getattr(handler, "path", None) or "").split("?")[0],
-                retry_count=int(count) if count and count.isdigit() else None,
+                method=method,
+                path=path,
+                retry_count=retry_count,
                 fault=fault,
-                headers={k.lower(): v for k, v in headers.items() if k.lower() not in ("x-api-key", "authorization")},
+                headers=kept,
             )
             self._log.append(attempt)
         attempt.request_id = f"req_srv_{attempt.number:09d}"
@@ -301,19 +444,20 @@ class FaultServer:
 
     def _handle(self, handler: _Handler) -> None:
         path = handler.path.split("?")[0]
-        body = self._read_body(handler)
-        if body is None:
-            return
+        try:
+            body = self._read_body(handler)
+        except _Refusal as refusal:  # the rest of the body stays unread: answer, then close
+            handler.close_connection = handler.unread = True
+            return self._refuse(handler, refusal.status_code, refusal.message)
         if path != MESSAGES_PATH:
             return self._refuse(handler, 404, f"Not found: {handler.command} {path}")
         if handler.command != "POST":
             return self._refuse(handler, 405, f"Method {handler.command} not allowed on {MESSAGES_PATH}; use POST")
-        if body.strip() and not _is_json_object(body):
-            return self._refuse(handler, 400, "The request body is not a JSON object.")
-        with self._lock:
-            fault = self.script.at(self._steps)
-            self._steps += 1
-        attempt = self._record(handler, fault)
+        problem = _json_problem(body)
+        if problem:
+            return self._refuse(handler, 400, problem)
+        attempt = self._record(handler)
+        fault = attempt.fault
         started = time.perf_counter()
         try:
             if isinstance(fault, Timeout):
@@ -327,42 +471,15 @@ class FaultServer:
         finally:
             attempt.duration = time.perf_counter() - started
 
-    def _read_body(self, handler: _Handler) -> bytes | None:
-        """The request body, or ``None`` after answering a body the server cannot read."""
-        if handler.headers.get("transfer-encoding", "").lower() == "chunked":
-            return self._read_chunked(handler)
-        raw = handler.headers.get("content-length", "0").strip() or "0"
-        if not raw.isdigit():
-            handler.close_connection = True
-            self._refuse(handler, 400, f"Invalid content-length: {raw!r}")
-            return None
-        if int(raw) > MAX_BODY:
-            handler.close_connection = True
-            self._refuse(handler, 413, "Request exceeds the maximum allowed number of bytes.")
-            return None
-        return handler.rfile.read(int(raw))
-
-    def _read_chunked(self, handler: _Handler) -> bytes | None:
-        parts, size = [], 0
-        while True:
-            line = handler.rfile.readline(1024).split(b";")[0].strip()
-            try:
-                length = int(line, 16)
-            except ValueError:
-                handler.close_connection = True
-                self._refuse(handler, 400, "Malformed chunked request body.")
-                return None
-            if length == 0:
-                while handler.rfile.readline(1024).strip():  # trailers
-                    pass
-                return b"".join(parts)
-            size += length
-            if size > MAX_BODY:
-                handler.close_connection = True
-                self._refuse(handler, 413, "Request exceeds the maximum allowed number of bytes.")
-                return None
-            parts.append(handler.rfile.read(length))
-            handler.rfile.readline(1024)
+    def _read_body(self, handler: _Handler) -> bytes:
+        """The request body, at most :data:`MAX_BODY` bytes however it is framed; :class:`_Refusal` if not readable."""
+        length = _body_length(handler.headers)
+        if length is None:
+            return _read_chunked(handler.rfile)
+        body = handler.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _Refusal(400, f"The request body ended after {len(body)} of its {length} bytes (content-length).")
+        return body
 
     def _hold(self, handler: _Handler) -> None:
         """Answer nothing until the client hangs up, ``hold`` passes, or the server closes; then drop."""
@@ -406,21 +523,44 @@ class FaultServer:
             handler.close_connection = True
 
 
-def _is_json_object(body: bytes) -> bool:
+def _json_problem(body: bytes) -> str | None:
+    """Why ``body`` is not a request the API would read (``None``: it is a JSON object, or empty)."""
+    if not body.strip():
+        return None
     try:
-        return isinstance(json.loads(body), dict)
+        data = json.loads(body)
+    except RecursionError:
+        return "The request body is nested too deeply to parse."
     except ValueError:
-        return False
+        return "The request body is not a JSON object."
+    if not isinstance(data, dict):
+        return "The request body is not a JSON object."
+    try:  # JSON "\ud800" parses, but is no character: echoed back (the model, in a stream) it cannot be encoded
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return "The request body contains a lone surrogate escape, which is not valid Unicode."
+    return None
+
+
+def _seconds(key: str, value: object, *, zero: bool) -> float:
+    """``value`` as real seconds: a number > 0 (>= 0 if ``zero``), at most :data:`MAX_REAL_WAIT`; else ``CtlabError``."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not (number and (0 <= value if zero else 0 < value) and value <= MAX_REAL_WAIT):  # type: ignore[operator]
+        raise CtlabError(key, value=repr(value), limit=MAX_REAL_WAIT)
+    return float(value)  # type: ignore[arg-type]
 
 
 def serve(faults: FaultsLike = "200", **options: Any) -> FaultServer:
     """A :class:`FaultServer` for ``faults``; ``with serve("429 200") as srv:`` starts it and ``srv.url`` is its address.
 
+    ``host`` is a loopback address (``"127.0.0.1"``, ``"::1"`` or ``"localhost"``);
     ``port=0`` picks a free port. ``hold`` caps how long a ``timeout`` holds a
-    request whose client never gives up (then the connection is dropped).
-    ``refuse_for`` keeps the port refusing connections for that many seconds
-    first (a proxy restarting). ``on_request(attempt)`` is called (from the
-    server's thread) as each request arrives.
+    request whose client never gives up (then the connection is dropped): more
+    than 0 and at most :data:`MAX_REAL_WAIT` (3600) seconds. ``refuse_for``
+    keeps the port refusing connections for that many seconds first (a proxy
+    restarting): 0 to 3600. ``on_request(attempt)``, a callable or ``None``, is
+    called (from the server's thread) as each request arrives. A bad option is
+    a :class:`ctlab.CtlabError` here, before anything listens.
     """
     return FaultServer(faults, **options)
 
@@ -536,12 +676,14 @@ def exchange(
     A string runs in ``bash`` with ``$ANTHROPIC_BASE_URL`` set to the server;
     in a list, ``{url}`` is replaced by it. Proxies are bypassed for loopback.
     The server's log is complete when this returns (the server has stopped).
-    A command still running after ``time_limit`` seconds is killed (:class:`CtlabError`).
+    A command still running after ``time_limit`` seconds (more than 0, at most
+    :data:`MAX_REAL_WAIT`) is killed (:class:`CtlabError`).
 
     >>> ex = exchange(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-d", "{}", "{url}/v1/messages"], "429")
     >>> ex.requests, ex.answers, ex.stdout, ex.returncode
     (1, [429], '429', 0)
     """
+    time_limit = _seconds("server.time_limit_range", time_limit, zero=False)
     program = "bash" if isinstance(command, str) else command[0]
     if shutil.which(program) is None:
         raise CtlabError("server.missing", program=program)
@@ -634,7 +776,8 @@ def compare(
     ``timeout``). Then each command (see :func:`exchange`) runs for real on its
     own server, ``workers`` at a time — real clients really wait, so they
     overlap; more at once would starve the CPU and let short client timeouts
-    fire for the wrong reason.
+    fire for the wrong reason. ``hold`` and ``time_limit`` are bounded as for
+    :func:`exchange` (at most :data:`MAX_REAL_WAIT` seconds), and checked first.
 
     >>> import ctlab
     >>> table = compare({"curl": ["curl", "-s", "-d", "{}", "{url}/v1/messages"], "Python SDK": ctlab.ask}, ["529"], max_retries=1)
@@ -643,6 +786,8 @@ def compare(
     """
     from .measure import measure
 
+    _seconds("server.hold_range", hold, zero=False)  # here, before anything runs, not in a worker thread
+    _seconds("server.time_limit_range", time_limit, zero=False)
     if isinstance(faults, Mapping):
         jobs = [(name, clients[name], script) for name, scripts in faults.items() for script in scripts]
     else:

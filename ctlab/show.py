@@ -179,10 +179,23 @@ def html_table(sim: Simulation) -> str:
 
 
 def plot(sim: Simulation, *, ax: Any = None) -> Figure:
-    """A timeline: one bar per attempt (coloured by answer), one per wait."""
+    """A timeline: one bar per attempt (coloured by answer), one per wait.
+
+    ``sim`` is a :class:`~ctlab.simulate.Simulation` (what :func:`ctlab.run`
+    returns); ``ax`` a matplotlib ``Axes`` to draw into, or ``None`` for a new figure.
+    """
+    from matplotlib.axes import Axes
     from matplotlib.patches import Patch
 
+    from .faults import _show
     from .figures import figure, label
+    from .i18n import CtlabError
+    from .simulate import Simulation
+
+    if not isinstance(sim, Simulation):
+        raise CtlabError("plot.sim", value=_show(sim))
+    if ax is not None and not isinstance(ax, Axes):
+        raise CtlabError("plot.ax", value=_show(ax))
 
     if ax is None:
         _, ax = figure(figsize=(9, 1.0 + 0.45 * max(2, len(sim.attempts))), layout="constrained")

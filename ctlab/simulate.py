@@ -7,26 +7,42 @@
     >>> [a.answer for a in sim.attempts], reply.content[0].text
     ([429, 200], '你好！Hello!')
 
-Inside the block every request the SDK sends (any host) is answered by the
-fault script, sleeps are virtual, and ``random`` is seeded; on exit the mock,
-the clock and the random state are all put back.
+Inside the block every request sent from the block's thread (any host, any
+client) is answered by the fault script, sleeps are virtual, and ``random``
+draws from a generator seeded with ``seed``; on exit all of it is put back.
+
+A simulation owns the thread that runs its ``with`` block and every thread
+that thread (or another of its threads) starts inside the block: requests,
+sleeps and ``random`` there are simulated, and they share one clock and one
+seeded generator. Other threads are left alone — their requests go to the
+real transport, their sleeps are real, their ``random`` is the global one,
+untouched — and a client made inside the block is answered by it from any
+thread. When the block ends, its threads (even ones still running) are no
+longer its: their requests go to the real transport, and ctlab's clients
+refuse them. Ctrl-C never stops installing or removing half-way: it is
+delivered just after. One simulation at a time per process.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import inspect
 import random
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
+import anthropic._base_client as _sdk
 import httpcore2
 import httpx
-import respx
 from respx.mocks import HTTPCoreMocker
 
+from . import _active
+from ._active import Patches, critical, guard_signals, unguard_signals
+from .clients import simulated_client
 from .clock import Sleeper, VirtualClock
 from .faults import Disconnect, Fault, FaultsLike, Reply, Status, StreamError, Timeout, parse
 from .i18n import CtlabError
@@ -96,13 +112,126 @@ class Outcome:
         return self.error is None
 
 
-_active: Simulation | None = None
-_active_lock = threading.Lock()
-
-
 def active() -> Simulation | None:
-    """The simulation currently installed, if any."""
-    return _active
+    """The simulation serving this thread: the one that owns it, or whose client is sending from it."""
+    installation = _active.serving()
+    return installation.sim if isinstance(installation, _Installation) else None
+
+
+#: What a simulation replaces to answer requests: httpcore2's request handlers (respx's targets).
+_TRANSPORTS = tuple(
+    (cls, method)
+    for target in HTTPCore2Mocker.targets
+    for cls in [getattr(importlib.import_module(target.rpartition(".")[0]), target.rpartition(".")[2])]
+    for method in HTTPCore2Mocker.target_methods
+    if method in vars(cls)
+)
+#: The functions of ``random`` that draw from, or reset, its global generator without going through
+#: ``random._inst.random`` / ``.getrandbits`` (all the others, ``uniform`` included, do go through those).
+_RANDOM_STATE = ("random", "getrandbits", "seed", "getstate", "setstate", "gauss")
+
+
+class _Installation:
+    """One ``with`` of a simulation: who owns it, what it replaced; once closed, what it put in acts as the original."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.owner = threading.current_thread()
+        self.threads: set[threading.Thread] = {self.owner}
+        self.open = True
+        self.patches = Patches()
+        self.signals = False
+        self.rng = random.Random(sim.seed)
+
+    def stale(self) -> bool:
+        """Its owner thread is gone, or was abandoned by ``ctlab.check``: it owns nothing and can be removed."""
+        return not self.owner.is_alive() or _active.abandoned(self.owner)
+
+    def owns(self, thread: threading.Thread | None = None) -> bool:
+        return self.open and (thread or threading.current_thread()) in self.threads and not self.stale()
+
+    def serves(self) -> bool:
+        """Whether a request sent from here now is this simulation's to answer."""
+        return self.open and (self.owns() or _active.sending.get() is self)
+
+    @critical
+    def close(self) -> None:
+        """Put back everything, from any thread, any number of times."""
+        with _active.lock:
+            self.open = False
+            self.threads = set()
+            self.patches.undo()
+            _active.release(self)
+            signals = self.signals and threading.current_thread() is threading.main_thread()
+            if signals:
+                self.signals = False
+        if signals:
+            unguard_signals()  # the very last thing: from here on a Ctrl-C finds everything put back
+
+    # -- what it replaces --------------------------------------------------
+    def install(self) -> None:
+        patches = self.patches
+        for cls, method in _TRANSPORTS:
+            patches.set(cls, method, self._intercepting(vars(cls)[method]))
+        self.sim.clock.install(patches, self.owns)
+        generator = random._inst  # type: ignore[attr-defined]
+        for name in ("random", "getrandbits"):  # what uniform, choice... draw from, even taken before the block
+            patches.set(generator, name, self._seeded(name, getattr(generator, name)))
+        for name in _RANDOM_STATE:
+            patches.set(random, name, self._seeded(name, getattr(random, name)))
+        patches.set(_sdk, "random", random.random)  # the SDK's jitter: its own `from random import random`
+        patches.set(threading.Thread, "start", self._adopting(threading.Thread.start))
+
+    def _intercepting(self, original: Any) -> Any:
+        """``handle_request`` of an httpcore2 class: the simulation answers what it serves, the rest goes through."""
+        answer = self.sim._answer
+        if inspect.iscoroutinefunction(original):
+
+            async def handle_async_request(pool: Any, request: Any) -> Any:
+                if not self.serves():
+                    return await original(pool, request)
+                sent = HTTPCore2Mocker.to_httpx_request(request=request)
+                sent, _ = await HTTPCore2Mocker.prepare_async_request(sent, request=request)
+                response = answer(sent)
+                response.read()
+                return await HTTPCore2Mocker.from_async_httpx_response(response, pool, request=request)
+
+            return handle_async_request
+
+        def handle_request(pool: Any, request: Any) -> Any:
+            if not self.serves():
+                return original(pool, request)
+            sent = HTTPCore2Mocker.to_httpx_request(request=request)
+            sent, _ = HTTPCore2Mocker.prepare_sync_request(sent, request=request)
+            response = answer(sent)
+            response.read()
+            return HTTPCore2Mocker.from_sync_httpx_response(response, pool, request=request)
+
+        return handle_request
+
+    def _seeded(self, name: str, original: Any) -> Any:
+        """``random.<name>``: the simulation's seeded generator in its threads, the original everywhere else."""
+        seeded = getattr(self.rng, name)
+        owns = self.owns
+
+        def draw(*args: Any, **kwargs: Any) -> Any:
+            return seeded(*args, **kwargs) if owns() else original(*args, **kwargs)
+
+        draw.__name__ = draw.__qualname__ = name
+        draw.__doc__ = getattr(original, "__doc__", None)
+        return draw
+
+    def _adopting(self, original: Any) -> Any:
+        """``Thread.start``: a thread started from one of this simulation's threads is one of them too."""
+        owns = self.owns
+
+        @functools.wraps(original)
+        def start(thread: threading.Thread) -> None:
+            if owns():
+                self.threads = self.threads | {thread}
+            return original(thread)
+
+        return start
 
 
 class Simulation:
@@ -121,7 +250,7 @@ class Simulation:
         self.attempts: list[Attempt] = []
         self.waits_before_first: list[Wait] = []
         self.outcome: Outcome | None = None
-        self._stack: ExitStack | None = None
+        self._installation: _Installation | None = None
 
     # -- what happened -----------------------------------------------------
     @property
@@ -145,48 +274,48 @@ class Simulation:
     # -- clients -----------------------------------------------------------
     def client(self, **options: Any) -> Any:
         """A sync ``anthropic.Anthropic`` for this simulation (see :func:`ctlab.client`)."""
-        from .clients import simulated_client
-
-        return simulated_client(**options)
+        return simulated_client(simulation=self, **options)
 
     def async_client(self, **options: Any) -> Any:
         """An ``anthropic.AsyncAnthropic`` for this simulation."""
-        from .clients import simulated_client
-
-        return simulated_client(async_=True, **options)
+        return simulated_client(async_=True, simulation=self, **options)
 
     # -- installing --------------------------------------------------------
+    @property
+    def installed(self) -> bool:
+        """Whether the simulation is in place now."""
+        installation = self._installation
+        return installation is not None and installation.open
+
+    @critical
     def __enter__(self) -> Simulation:
-        global _active
-        with _active_lock:
-            if _active is not None:
-                raise CtlabError("simulate.nested")
-            _active = self
-        stack = ExitStack()
+        installation = _Installation(self)
         try:
-            router = stack.enter_context(respx.mock(using="httpcore2", assert_all_called=False))
-            router.route().mock(side_effect=self._answer)
-            stack.enter_context(self.clock.installed())
-            saved = random.getstate()
-            stack.callback(random.setstate, saved)
-            random.seed(self.seed)
+            installation.signals = guard_signals()
+            with _active.lock:  # whoever removes it (ctlab.check, from its own thread) waits until it is all in place
+                _active.claim(installation, lambda: CtlabError("simulate.nested"))
+                self._installation = installation
+                installation.install()
         except BaseException:
-            stack.close()
-            _active = None
+            installation.close()
             raise
-        self._stack = stack
+        if installation.signals and _active.interrupt_pending():  # Ctrl-C while installing: undo, then raise it
+            installation.close()
+            _active.deliver_pending()
         return self
 
+    @critical
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        global _active
-        try:
-            if self._stack is not None:
-                self._stack.close()
-        finally:
-            self._stack = None
-            _active = None
+        self.close()
+
+    @critical
+    def close(self) -> None:
+        """Remove the simulation now (what leaving the ``with`` block does); from any thread, any number of times."""
+        installation = self._installation
+        if installation is not None:
+            installation.close()
 
     # -- the server --------------------------------------------------------
     def _on_sleep(self, seconds: float, by: Sleeper) -> None:

@@ -191,3 +191,11 @@ def test_the_tree_puts_every_raised_class_under_its_parent() -> None:
     timeout = next(line for line in tree if "APITimeoutError  ← timeout" in line)
     connection = next(line for line in tree if "APIConnectionError  ← disconnect" in line)
     assert timeout.index("APITimeoutError") > connection.index("APIConnectionError")
+
+
+def test_the_catalog_takes_any_list_of_statuses_but_not_one_alone() -> None:
+    assert [e.status_code for e in ctlab.catalog([529, 429])] == [529, 429]
+    with pytest.raises(ctlab.CtlabError, match=r"for one status, use entry\(429\)"):
+        ctlab.catalog(429)  # type: ignore[arg-type]
+    with pytest.raises(ctlab.CtlabError, match="it has: 400"):
+        ctlab.catalog(["429"])  # type: ignore[list-item]

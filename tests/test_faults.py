@@ -72,3 +72,28 @@ def test_status_checks_its_code() -> None:
         ctlab.status(200)
     with pytest.raises(ctlab.CtlabError, match="cannot use"):
         parse([3.5])  # type: ignore[list-item]
+
+
+def test_a_quoted_retry_after_is_header_text_kept_as_typed_commas_included() -> None:
+    script = parse("429(retry-after='Wed, 21 Oct 2015 07:28:00 GMT', x-should-retry=false) 429(retry-after=inf)")
+    assert script.faults == (
+        Status(429, retry_after="Wed, 21 Oct 2015 07:28:00 GMT", should_retry=False),
+        Status(429, retry_after=float("inf")),
+    )
+    assert parse(str(script)) == script
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("429*²", "repeat count"),
+        ("429*10001", "repeat count"),
+        ("429(retry-after='\t')", "invalid value"),
+        ("429(retry-after=1, retry-after=2)", "twice"),
+        ("stream-error(api_error, overloaded_error)", "one error type"),
+        ("write-timeout", "unknown fault"),
+    ],
+)
+def test_new_kinds_of_mistake_are_caught_in_the_text_too(text: str, complaint: str) -> None:
+    with pytest.raises(ctlab.CtlabError, match=complaint):
+        parse(text)

@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import re
+import selectors
 import shutil
 import signal
 import socket
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,12 +25,14 @@ import ctlab
 from ctlab.faults import Reply, StreamError, status
 from ctlab.i18n import CtlabError
 from ctlab.responses import error_response, message_response, stream_response
-from ctlab.server import Exchanges, FaultServer, compare, exchange, serve, version_tuple, versions
+from ctlab.server import MAX_BODY, Exchanges, FaultServer, compare, exchange, serve, version_tuple, versions
 from ctlab.simulate import ask
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "notebooks" / "js"
 BODY = json.dumps({"model": "claude-opus-4-7", "max_tokens": 1024, "messages": [{"role": "user", "content": "你好"}]}).encode()
+POST = b"POST /v1/messages HTTP/1.1\r\nHost: x\r\n"  # the start of a raw request, headers to follow
+CHUNKED = POST + b"Transfer-Encoding: chunked\r\n\r\n"
 has_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 has_node = pytest.mark.skipif(
     shutil.which("node") is None or not (ROOT / "node_modules" / "@anthropic-ai" / "sdk").exists(),
@@ -48,11 +51,13 @@ def post(url: str, body: bytes = BODY, path: str = "/v1/messages", method: str =
         connection.close()
 
 
-def raw(url: str, data: bytes, read_timeout: float = 5.0) -> bytes:
-    """Send bytes as they are and read until the server closes the connection."""
+def raw(url: str, data: bytes, read_timeout: float = 5.0, half_close: bool = False) -> bytes:
+    """Send bytes as they are (then stop sending if ``half_close``) and read until the server closes the connection."""
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=read_timeout) as sock:
         sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
@@ -199,6 +204,29 @@ def test_every_request_is_recorded_with_its_retry_count_header_and_time() -> Non
     assert "x-api-key" not in first.headers  # keys are never kept
 
 
+def test_no_credential_header_is_kept_in_the_log_whatever_its_name_or_case() -> None:
+    credentials = [
+        "authorization", "Proxy-Authorization", "x-api-key", "Cookie", "set-cookie", "X-Auth-Token", "x-session-id",
+        "x-client-secret", "apikey", "X-Goog-Api-Key", "x-amz-security-token", "x-password", "x-credentials",
+    ]
+    with serve("200") as srv:
+        post(srv.url, headers={**dict.fromkeys(credentials, "s3cr3t"), "anthropic-version": "2023-06-01", "x-stainless-retry-count": "0"})
+    [logged] = srv.requests
+    assert "s3cr3t" not in repr(logged)
+    assert set(logged.headers) == {"anthropic-version", "x-stainless-retry-count", "content-type", "content-length", "host", "accept-encoding"}
+
+
+@pytest.mark.parametrize("count", [b"\xb2", b"-1", b"9" * 5000], ids=["superscript-two", "negative", "5000-digits"])
+def test_a_retry_count_header_that_is_not_a_number_is_logged_as_none_and_its_request_plays_its_step(count: bytes) -> None:
+    with serve("429 200") as srv:
+        reply = raw(srv.url, POST + b"Connection: close\r\nx-stainless-retry-count: " + count + b"\r\nContent-Length: 2\r\n\r\n{}")
+        assert post(srv.url, headers={"x-stainless-retry-count": "1"})[0] == 200
+    assert reply.startswith(b"HTTP/1.1 429 ")  # answered as the script says, as the API ignores what the header holds
+    first, second = srv.requests
+    assert (first.answer, first.retry_count, first.headers["x-stainless-retry-count"]) == (429, None, count.decode("latin-1"))
+    assert (second.answer, second.retry_count) == (200, 1)
+
+
 # -- bad requests get API errors, never a crash ------------------------------------------
 
 
@@ -232,25 +260,66 @@ def test_a_body_that_is_not_a_json_object_is_a_400_and_consumes_no_fault() -> No
     assert (code, listed) == (400, 400) and api_error(body)[0] == "invalid_request_error"
 
 
+NESTED = b'{"messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+
 @pytest.mark.parametrize(
     ("request_bytes", "code"),
     [
         (b"GARBAGE\r\n\r\n", 400),
         (b"BREW /v1/messages HTTP/1.1\r\nHost: x\r\n\r\n", 405),
-        (b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n", 400),
-        (b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", 413),
-        (b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+        (POST + b"Content-Length: ten\r\n\r\n", 400),
+        (POST + b"Content-Length: \xb2\r\n\r\n", 400),  # "²": str.isdigit() says yes, int() says no
+        (POST + b"Content-Length: -1\r\n\r\n", 400),
+        (POST + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400),
+        (POST + b"Content-Length: 5\r\n\r\n{}", 400),  # the client half-closes after 2 of 5 bytes (raw() shuts down writing)
+        (POST + b"Transfer-Encoding: gzip\r\n\r\n", 400),
+        (CHUNKED + b"zz\r\n", 400),
+        (CHUNKED + b"0x2\r\n{}\r\n0\r\n\r\n", 400),
+        (CHUNKED + b"2\r\n{}}\r\n0\r\n\r\n", 400),  # a chunk longer than its size
+        (POST + f"Content-Length: {len(NESTED)}\r\n\r\n".encode() + NESTED, 400),  # RecursionError in json
     ],
-    ids=["garbage", "unknown-method", "bad-length", "too-large", "bad-chunks"],
+    ids=["garbage", "unknown-method", "bad-length", "superscript-length", "negative-length", "two-lengths", "short-body",
+         "gzip", "bad-chunks", "0x-chunk", "long-chunk", "nested-100k-deep"],
 )
-def test_a_malformed_request_gets_an_api_error_body_and_the_server_carries_on(request_bytes: bytes, code: int) -> None:
-    with serve("200") as srv:
-        reply = raw(srv.url, request_bytes)
-        assert post(srv.url)[0] == 200
+def test_a_malformed_request_gets_an_api_error_body_consumes_no_step_and_the_server_carries_on(request_bytes: bytes, code: int) -> None:
+    with serve("529 200") as srv:
+        reply = raw(srv.url, request_bytes, half_close=True)
+        assert post(srv.url)[0] == 529  # the script's first step is still there
     head, _, body = reply.partition(b"\r\n\r\n")
     assert head.startswith(f"HTTP/1.1 {code} ".encode()) or head.startswith(f"HTTP/1.0 {code} ".encode())
     assert b"content-type: application/json" in head.lower()
-    api_error(body)
+    assert api_error(body)[0] == "invalid_request_error"
+    assert [r.answer for r in srv.requests] == [code, 529]
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "code"),
+    [
+        (POST + f"Content-Length: {MAX_BODY + 1}\r\n\r\n".encode(), 413),
+        (POST + b"Content-Length: 99999999999999999999999999\r\n\r\n", 413),
+        (CHUNKED + b"-1\r\n", 400),  # malformed, not large: int("-1", 16) == -1 once let 150 MB in
+        (CHUNKED + b"ffffffffffffffffffffffff\r\n", 413),
+        (CHUNKED + b"80000\r\n" + b" " * 0x80000 + b"\r\n80001\r\n", 413),  # two chunks, one byte over together
+    ],
+    ids=["length", "huge-length", "negative-chunk", "huge-chunk", "chunks-add-up"],
+)
+def test_the_body_cap_holds_however_the_body_is_framed_and_is_answered_before_the_body_is_sent(request_bytes: bytes, code: int) -> None:
+    with serve("200") as srv:
+        reply = raw(srv.url, request_bytes)  # the body itself never follows: the answer comes without it
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {code} ".encode()) and b"connection: close" in head.lower()
+    assert api_error(body)[0] == ("invalid_request_error" if code == 400 else "request_too_large")
+    assert [r.answer for r in srv.requests] == [code]
+
+
+def test_a_client_that_sends_an_oversized_body_anyway_still_reads_its_413() -> None:
+    with serve("200") as srv:
+        code, _, body = post(srv.url, body=b" " * (4 * MAX_BODY))
+        expect = raw(srv.url, POST + f"Content-Length: {4 * MAX_BODY}\r\nExpect: 100-continue\r\n\r\n".encode())
+        assert post(srv.url, body=b" " * (MAX_BODY - 2) + b"{}")[0] == 200  # exactly MAX_BODY bytes is fine
+    assert code == 413 and api_error(body) == ("request_too_large", "Request exceeds the maximum allowed number of bytes.")
+    assert expect.startswith(b"HTTP/1.1 413 ")  # no "100 Continue": the body is refused before it is sent
 
 
 def test_a_chunked_request_body_is_read() -> None:
@@ -285,6 +354,49 @@ def test_concurrent_clients_are_all_answered_and_all_recorded_once() -> None:
     assert len({r.request_id for r in log}) == clients * each
 
 
+def crowd(port: int, clients: int, timeout: float) -> dict[int, bytes]:
+    """``clients`` connections opened at once (non-blocking, one thread), each sending one request: each one's reply."""
+    request = POST + b"Connection: close\r\nContent-Length: 2\r\n\r\n{}"
+    selector, replies = selectors.DefaultSelector(), {}
+    for number in range(clients):
+        sock = socket.socket()
+        sock.setblocking(False)
+        try:
+            sock.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        selector.register(sock, selectors.EVENT_WRITE, (number, bytearray()))
+    deadline = time.perf_counter() + timeout
+    try:
+        while selector.get_map() and (left := deadline - time.perf_counter()) > 0:
+            for key, events in selector.select(left):
+                sock, (number, reply) = key.fileobj, key.data  # type: ignore[assignment]
+                if events & selectors.EVENT_WRITE:
+                    sock.send(request)  # type: ignore[union-attr]
+                    selector.modify(sock, selectors.EVENT_READ, key.data)
+                    continue
+                chunk = sock.recv(1 << 16)  # type: ignore[union-attr]
+                reply += chunk
+                if not chunk:
+                    replies[number] = bytes(reply)
+                    selector.unregister(sock)
+                    sock.close()  # type: ignore[union-attr]
+    finally:
+        for key in list(selector.get_map().values()):
+            key.fileobj.close()  # type: ignore[union-attr]
+    return replies
+
+
+def test_200_clients_connecting_at_the_same_moment_are_all_answered() -> None:
+    resource = pytest.importorskip("resource")  # POSIX; both ends of 200 connections live in this process
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < 500:
+        pytest.skip("fewer than 500 open files allowed (ulimit -n)")
+    with serve("200") as srv:
+        replies = crowd(srv.port, 200, timeout=5)
+    assert len(replies) == 200 and all(reply.startswith(b"HTTP/1.1 200 ") for reply in replies.values())
+    assert len(srv.requests) == 200
+
+
 def test_concurrent_sdk_clients_with_held_requests_do_not_block_each_other() -> None:
     errors: list[str] = []
     with serve("timeout 200") as srv:
@@ -307,11 +419,30 @@ def test_the_server_refuses_to_listen_beyond_loopback(host: str) -> None:
         serve("200", host=host)
 
 
-@pytest.mark.parametrize(("option", "value"), [("port", -1), ("port", 70000), ("hold", 0), ("refuse_for", -1)])
-def test_bad_options_are_refused_in_both_languages(option: str, value: float) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "allowed"),
+    [
+        ("port", -1, "0-65535"), ("port", 70000, "0-65535"),
+        ("host", 2130706433, "'127.0.0.1', '::1' or 'localhost'"), ("host", b"127.0.0.1", "'127.0.0.1', '::1' or 'localhost'"),
+        ("hold", 0, "at most 3600"), ("hold", float("inf"), "at most 3600"), ("hold", float("nan"), "at most 3600"), ("hold", 3601, "at most 3600"),
+        ("refuse_for", -1, "0 to 3600"), ("refuse_for", float("inf"), "0 to 3600"), ("refuse_for", True, "0 to 3600"),
+        ("on_request", "x", "None or a function"),
+    ],
+)
+def test_bad_options_are_refused_in_both_languages_naming_what_is_allowed(option: str, value: object, allowed: str) -> None:
     with pytest.raises(CtlabError) as caught:
-        serve("200", **{option: value})  # type: ignore[arg-type]
-    assert re.search(r"[\u4e00-\u9fff]", str(caught.value)) and option in str(caught.value)
+        serve("200", **{option: value})  # type: ignore[arg-type]  # before any thread or socket exists
+    assert re.search(r"[\u4e00-\u9fff]", str(caught.value)) and option in str(caught.value) and allowed in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda: exchange(["true"], time_limit=float("inf")), lambda: compare({"x": ["true"]}, ["200"], hold=1e9)],
+    ids=["exchange-time_limit-inf", "compare-hold-1e9"],
+)
+def test_exchange_and_compare_refuse_endless_waits_before_running_anything(call: Callable[[], object]) -> None:
+    with pytest.raises(CtlabError, match="3600"):
+        call()
 
 
 def test_bad_faults_are_refused_before_anything_listens() -> None:
@@ -391,7 +522,7 @@ def test_the_ipv6_loopback_works_where_the_machine_has_it() -> None:
 # -- from the shell -----------------------------------------------------------------------
 
 
-def test_python_m_ctlab_serve_prints_its_url_logs_requests_and_stops_cleanly_on_sigterm() -> None:
+def test_python_m_ctlab_serve_prints_its_url_logs_requests_and_stops_cleanly_on_sigterm_and_repeated_ctrl_c() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "ctlab", "serve", "429 200", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "CTLAB_LANG": "both"},
@@ -401,11 +532,12 @@ def test_python_m_ctlab_serve_prints_its_url_logs_requests_and_stops_cleanly_on_
         url = re.search(r"http://127\.0\.0\.1:\d+", first)
         assert url, first
         assert [post(url[0])[0] for _ in range(3)] == [429, 200, 200]
-        process.send_signal(signal.SIGTERM)
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGINT):  # Ctrl+C pressed twice more while it stops
+            process.send_signal(signum)
         out, err = process.communicate(timeout=10)
     finally:
         process.kill() if process.poll() is None else None
-    assert process.returncode == 0, err
+    assert process.returncode == 0 and err == "", err
     assert "故障服务端已启动" in first and "fault server listening on" in first
     assert len(re.findall(r"#\d: POST /v1/messages", out)) == 3 and "server stopped after 3 requests" in out
 

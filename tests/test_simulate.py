@@ -186,17 +186,30 @@ def test_code_that_sleeps_inside_the_block_costs_no_real_time() -> None:
 
 def test_other_threads_still_sleep_for_real() -> None:
     durations: list[float] = []
+    go = threading.Event()
 
     def other() -> None:
-        start = time.monotonic()
+        go.wait()
+        start = time.perf_counter()
         time.sleep(0.05)
-        durations.append(time.monotonic() - start)
+        durations.append(time.perf_counter() - start)
 
-    with ctlab.simulate("200"):
-        thread = threading.Thread(target=other)
+    thread = threading.Thread(target=other)
+    thread.start()  # before the block: not the simulation's
+    with ctlab.simulate("200") as sim:
+        go.set()
+        thread.join()
+    assert durations[0] >= 0.04 and sim.waits() == []
+
+
+def test_a_thread_started_inside_the_block_shares_its_virtual_clock() -> None:
+    started = time.perf_counter()
+    with ctlab.simulate("200") as sim:
+        thread = threading.Thread(target=time.sleep, args=(3600,))
         thread.start()
         thread.join()
-    assert durations[0] >= 0.04
+    assert time.perf_counter() - started < 5
+    assert sim.waits(by="code") == [3600]
 
 
 def test_simulations_do_not_nest() -> None:

@@ -21,6 +21,10 @@ Safe on any function: a wrong signature, an ``async def``, a bug, a loop
 that never gives up (stopped after :data:`~ctlab.check.runner.RUNAWAY`
 requests) or one that spins without sending anything (stopped after
 ``time_limit`` real seconds) each get a clear message instead of a crash.
+Each scenario's simulation owns the thread the function runs in (and threads
+it starts), and nothing else; when the scenario ends it is removed, even if
+the function never returns: that function keeps its thread, but can reach no
+simulation again (see :mod:`ctlab.check.runner`).
 """
 
 from __future__ import annotations
@@ -122,7 +126,7 @@ def _hang(scenario: Scenario, hang: Hang) -> Text:
         message = t("check.hang_runaway", scenario=scenario.faults, requests=RUNAWAY)
     else:
         message = t("check.hang", scenario=scenario.faults, limit=hang.limit)
-    then = t("check.hang_stopped" if hang.stopped else "check.hang_alive")
+    then = t("check.hang_stopped" if hang.stopped else "check.hang_alive_thread")
     return Text(f"{message.zh}{then.zh}", f"{message.en} {then.en}")
 
 

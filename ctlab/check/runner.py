@@ -13,12 +13,18 @@ Two guards, because virtual time never blocks:
   ``BaseException``, so ``except Exception`` in the learner's loop cannot
   swallow it; the run records :class:`Stopped` as what the function raised.
 * **Real time.** A loop that neither sends requests nor sleeps (``while True:
-  pass``) is bounded by running the function in a worker thread and joining it
-  with a timeout. Python cannot kill a thread: ctlab asks it to stop by raising
-  :class:`Hung` inside it (CPython's ``PyThreadState_SetAsyncExc``), which ends
-  any pure-Python loop that does not catch ``BaseException``. If the thread
-  still runs, the :class:`Hung` result says so, and the kernel must be
-  restarted (the simulation it holds stays installed).
+  pass``) is bounded by running the function in a worker thread and waiting
+  for it with a time limit. Python cannot kill a thread: ctlab asks it to stop
+  by raising :class:`Hung` inside it (CPython's ``PyThreadState_SetAsyncExc``),
+  which ends any pure-Python loop that does not catch ``BaseException``. If the
+  thread still runs (blocked in C, say ``threading.Event().wait()``), the
+  :class:`Hung` result says so and ctlab *abandons* it: the thread keeps
+  running, but its simulation is removed at once and it can never reach one
+  again — its requests go to the real transport, and ctlab's clients refuse
+  them. Nothing stays installed, and later checks work.
+
+Ctrl-C while a scenario runs stops it the same way and is raised once the
+scenario's simulation is removed.
 """
 
 from __future__ import annotations
@@ -27,12 +33,14 @@ import copy
 import ctypes
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
 import anthropic
 
+from .._active import abandon, critical, guard_signals, interrupt_pending, unguard_signals
 from ..measure import Measurement, measure
 from ..simulate import MESSAGES
 
@@ -73,6 +81,7 @@ class _Guard(anthropic.Middleware):
         self.streamed: list[bool] = []
         self.tripped = False
         self.inside = False  # the learner's function is running (only then may the worker be interrupted)
+        self.lock = threading.Lock()  # ``inside`` and the stop request change together
         self.traced = False
         self.previous_trace: Any = None
 
@@ -141,6 +150,42 @@ class Escaped:
 Result = Union[Run, Hang, Escaped]
 
 
+class _Retracted(BaseException):
+    """Raised in a helper thread only, to clear CPython's process-wide flag that a stop request is waiting."""
+
+
+def _set_async_exc(thread_id: int, error: type[BaseException] | None) -> None:
+    """Raise ``error`` in thread ``thread_id`` at its next bytecode (``None``: take back one not raised yet).
+
+    CPython only; elsewhere nothing happens."""
+    set_async_exc = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
+    if set_async_exc is not None:
+        set_async_exc(ctypes.c_ulong(thread_id), None if error is None else ctypes.py_object(error))
+
+
+def _retract_stop(thread: threading.Thread) -> None:
+    """Take back the :class:`Hung` a thread blocked in C never received.
+
+    Left waiting, it would keep CPython's process-wide "an exception is pending"
+    flag set: every thread would check it at every call, and a thread being
+    traced (a debugger) would spin on it forever. Taking it back leaves the flag
+    set too, so a helper thread receives one exception of its own, which clears it.
+    """
+    _set_async_exc(thread.ident or 0, None)
+
+    def receive() -> None:
+        try:
+            _set_async_exc(threading.get_ident(), _Retracted)
+            for _ in range(1000):  # bytecode to run: the exception lands here
+                pass
+        except _Retracted:
+            pass
+
+    helper = threading.Thread(target=receive, name="ctlab-check-retract", daemon=True)
+    helper.start()
+    helper.join()
+
+
 def _call(fn: RetryFunction, guard: _Guard) -> Callable[[Any], Any]:
     def call(client: Any) -> Any:
         guard.inside = True
@@ -149,7 +194,8 @@ def _call(fn: RetryFunction, guard: _Guard) -> Callable[[Any], Any]:
         except Runaway:
             raise Stopped(f"stopped after {guard.limit} requests") from None
         finally:
-            guard.inside = False
+            with guard.lock:  # a stop asked for as the function ended lands here at the latest, not in the clean-up
+                guard.inside = False
 
     return call
 
@@ -162,18 +208,22 @@ def _stop(thread: threading.Thread, guard: _Guard, grace: float = 1.0) -> bool:
     later one lands outside the ``try``. Once the function has returned, nothing
     more is raised, so the simulation's own clean-up is never interrupted.
     """
-    set_async_exc = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
     for _ in range(max(1, int(grace / 0.02))):
-        if set_async_exc is not None and guard.inside:  # CPython
-            set_async_exc(ctypes.c_ulong(thread.ident or 0), ctypes.py_object(Hung))
+        with guard.lock:
+            if guard.inside:
+                _set_async_exc(thread.ident or 0, Hung)
         thread.join(0.02)
         if not thread.is_alive():
             return True
     return False
 
 
+@critical
 def guarded(fn: RetryFunction, faults: str, *, seed: int = 0, time_limit: float = TIME_LIMIT) -> Result:
-    """Run ``fn(client, messages)`` under ``faults`` in a worker thread, with both guards."""
+    """Run ``fn(client, messages)`` under ``faults`` in a worker thread, with both guards.
+
+    Whatever happens — a hang, a Ctrl-C — no simulation is left installed when it returns.
+    """
     guard = _Guard(RUNAWAY, source_file(fn))
     box: dict[str, Any] = {}
 
@@ -188,17 +238,25 @@ def guarded(fn: RetryFunction, faults: str, *, seed: int = 0, time_limit: float 
 
     stdout = sys.stdout  # measure() redirects it for the whole process while the worker runs
     worker = threading.Thread(target=work, name="ctlab-check", daemon=True)
-    worker.start()
+    signals = guard_signals()  # a Ctrl-C now waits until the worker is stopped and its simulation removed
     try:
-        worker.join(time_limit)
-    except BaseException:  # e.g. the learner interrupts the kernel while we wait
-        _stop(worker, guard)
-        sys.stdout = stdout
-        raise
-    if worker.is_alive():
-        stopped = _stop(worker, guard)
-        sys.stdout = stdout
-        return Hang(time_limit, stopped, guard.tripped)
+        worker.start()
+        deadline = time.perf_counter() + time_limit
+        while worker.is_alive() and not interrupt_pending():
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                break
+            worker.join(min(left, 0.05))
+        if worker.is_alive():
+            stopped = _stop(worker, guard)
+            abandon(worker)  # whatever it does from now on, it reaches no simulation
+            if not stopped:
+                _retract_stop(worker)
+            sys.stdout = stdout
+            return Hang(time_limit, stopped, guard.tripped)
+    finally:
+        if signals:
+            unguard_signals()  # a Ctrl-C that waited is raised here
     error = box.get("error")
     if error is not None:
         if isinstance(error, Exception):  # ctlab's own errors, e.g. called inside another simulation

@@ -14,12 +14,13 @@ from __future__ import annotations
 import html
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import ipywidgets as w
 from IPython.display import HTML, Image
 
-from ..i18n import CtlabError, t
+from ..faults import MAX_WAIT, _show
+from ..i18n import CtlabError, Text, t
 from ..figures import png
 from ..show import plot
 from ..measure import measure
@@ -43,12 +44,55 @@ PRESETS: tuple[str, ...] = (
 
 #: The read timeouts offered (seconds); the SDK's default is 600.
 TIMEOUTS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 600.0)
+#: The ``max_retries`` slider's range is 0 to this.
+SLIDER_MAX_RETRIES = 8
 _WIDE = {"description_width": "initial"}
 _AUTO = w.Layout(width="auto")
 
 
 def _error_html(error: CtlabError) -> HTML:
-    return HTML(f'<pre class="ctlab-error">{error}</pre>')
+    """The error, escaped: it quotes the learner's own text (``<script>`` stays text)."""
+    return HTML(f'<pre class="ctlab-error">{html.escape(str(error), quote=False)}</pre>')
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_options(
+    faults: object,
+    max_retries: object,
+    timeout: object,
+    call: object,
+    choices: object,
+    presets: object,
+    seed: object,
+    show_plot: object,
+) -> None:
+    """Refuse a bad argument with a :class:`CtlabError` naming what is allowed, before any widget exists."""
+
+    def refuse(name: str, value: object, allowed: Text) -> NoReturn:
+        raise CtlabError("input.argument", call="FaultLab", name=name, value=_show(value), allowed=allowed)
+
+    if not isinstance(faults, str):
+        refuse("faults", faults, t("input.allowed.script"))
+    if not (_is_int(max_retries) and 0 <= max_retries <= SLIDER_MAX_RETRIES):  # type: ignore[operator]
+        refuse("max_retries", max_retries, t("input.allowed.int_range", low=0, high=SLIDER_MAX_RETRIES))
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_WAIT:
+        refuse("timeout", timeout, t("input.allowed.seconds", limit=int(MAX_WAIT)))
+    if call is not None and not callable(call):
+        refuse("call", call, t("input.allowed.function"))
+    if choices is not None and not (
+        isinstance(choices, Mapping) and choices and all(isinstance(k, str) and callable(v) for k, v in choices.items())
+    ):
+        refuse("choices", choices, t("input.allowed.functions"))
+    is_list = isinstance(presets, Sequence) and not isinstance(presets, (str, bytes))
+    if not (is_list and all(isinstance(p, str) for p in presets)):  # type: ignore[attr-defined]
+        refuse("presets", presets, t("input.allowed.scripts"))
+    if not _is_int(seed):
+        refuse("seed", seed, t("input.allowed.int"))
+    if not isinstance(show_plot, bool):
+        refuse("show_plot", show_plot, t("input.allowed.bool"))
 
 
 class FaultLab(w.VBox):
@@ -57,6 +101,11 @@ class FaultLab(w.VBox):
     ``call(client)`` is what a click runs (default: the docs page's request);
     ``choices`` (name -> call) adds a menu to pick the code under test instead.
     Anything the code prints is shown under the timeline.
+
+    Every argument is checked first (a :class:`~ctlab.i18n.CtlabError` names what
+    is allowed): ``max_retries`` 0 to :data:`SLIDER_MAX_RETRIES`, ``timeout``
+    seconds above 0 and at most :data:`ctlab.faults.MAX_WAIT`. The fault text is
+    checked on each click, and a mistake is shown (escaped) instead of raised.
     """
 
     def __init__(
@@ -71,6 +120,7 @@ class FaultLab(w.VBox):
         seed: int = 0,
         show_plot: bool = True,
     ) -> None:
+        _check_options(faults, max_retries, timeout, call, choices, presets, seed, show_plot)
         self.call = call
         self.code = w.Dropdown(options=list(choices.items()), description=str(t("widget.code")), style=_WIDE) if choices else None
         self.seed = seed
@@ -78,7 +128,7 @@ class FaultLab(w.VBox):
         self.last: Simulation | None = None
         self.preset = w.Dropdown(options=list(presets), value=faults if faults in presets else None, description=str(t("widget.preset")), style=_WIDE)
         self.faults = w.Text(value=faults, description=str(t("widget.faults")), layout=w.Layout(width="460px"), style=_WIDE)
-        self.max_retries = w.IntSlider(value=max_retries, min=0, max=8, description="max_retries", style=_WIDE)
+        self.max_retries = w.IntSlider(value=max_retries, min=0, max=SLIDER_MAX_RETRIES, description="max_retries", style=_WIDE)
         self.timeout = w.SelectionSlider(
             options=sorted({*TIMEOUTS, float(timeout)}), value=float(timeout), description="timeout (s)", style=_WIDE
         )
@@ -88,7 +138,7 @@ class FaultLab(w.VBox):
         self.preset.observe(self._on_preset, names="value")
         self.button.on_click(lambda _: self.click())
         self.clear.on_click(lambda _: self._clear())
-        help_text = w.HTML(f"<small>{t('widget.help')}</small>")
+        help_text = w.HTML(f"<small>{html.escape(str(t('widget.help')), quote=False)}</small>")
         super().__init__(
             [
                 w.HBox([self.preset, self.faults]),
