@@ -17,6 +17,7 @@ import anthropic
 
 from . import __version__
 from .catalog import catalog
+from .faults import MAX_RETRIES
 from .i18n import LANGS, CtlabError, set_lang, t
 from .simulate import Attempt, run
 
@@ -75,9 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         default=2,
-        help="the SDK's max_retries: retries after the first request, 0 or more "
+        help="the SDK's max_retries: retries after the first request, "
+        f"0 to {MAX_RETRIES} "
         "(default: %(default)s, the SDK's own) / "
-        "SDK 的 max_retries：首次请求之后最多重试几次，0 或更多（默认 %(default)s，与 SDK 相同）",
+        "SDK 的 max_retries：首次请求之后最多重试几次，"
+        f"0 到 {MAX_RETRIES}（默认 %(default)s，与 SDK 相同）",
     )
     demo.add_argument(
         "--timeout",

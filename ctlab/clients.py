@@ -19,12 +19,14 @@ import os
 import ssl
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import anthropic
 import httpx2
 from anthropic import Middleware
 
 from . import _active
+from .faults import MAX_RETRIES, MAX_WAIT
 from .i18n import CtlabError, t
 
 #: The proxy from the docs page the course starts from.
@@ -50,6 +52,7 @@ class _RequireSimulation(Middleware):
         return target
 
     def handle(self, request: Any, call_next: Any) -> Any:
+        _check_retries(request)
         token = _active.sending.set(self._target())
         try:
             return call_next(request)
@@ -57,6 +60,7 @@ class _RequireSimulation(Middleware):
             _active.sending.reset(token)
 
     async def handle_async(self, request: Any, call_next: Any) -> Any:
+        _check_retries(request)
         token = _active.sending.set(self._target())
         try:
             return await call_next(request)
@@ -80,17 +84,32 @@ class _RefuseSimulation(Middleware):
         return await call_next(request)
 
 
+def _check_retries(request: Any) -> None:
+    """The bound on retries also holds for ``client.with_options(max_retries=...)``, which skips :func:`_check_options`."""
+    retries = getattr(request, "retries_taken", 0)
+    if retries > MAX_RETRIES:
+        raise CtlabError("client.max_retries_range", value=retries, limit=MAX_RETRIES)
+
+
 def _check_options(options: dict[str, Any]) -> None:
+    """``max_retries`` 0 to :data:`~ctlab.faults.MAX_RETRIES`; ``timeout`` above 0 and at most the SDK's longest wait."""
     if "max_retries" in options:
         value = options["max_retries"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise CtlabError("client.max_retries", value=value)
+        if value > MAX_RETRIES:
+            raise CtlabError("client.max_retries_range", value=value, limit=MAX_RETRIES)
     if "timeout" in options:
         value = options["timeout"]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if not value > 0:
                 raise CtlabError("client.timeout", value=value)
-        elif not isinstance(value, anthropic.Timeout):
+            if not value <= MAX_WAIT:  # inf, or more than 49.7 days
+                raise CtlabError("client.timeout_range", value=value, limit=int(MAX_WAIT))
+        elif isinstance(value, anthropic.Timeout):
+            if not all(p is None or 0 < p <= MAX_WAIT for p in (value.connect, value.read, value.write, value.pool)):
+                raise CtlabError("client.timeout_range", value=value, limit=int(MAX_WAIT))
+        else:
             raise CtlabError("client.timeout", value=value)
 
 
@@ -120,7 +139,39 @@ def simulated_client(*, async_: bool = False, simulation: Any = None, **options:
     return cls(**options)
 
 
-def _api_key() -> str:
+def in_ci() -> bool:
+    """True when ``CI`` is set to anything but an empty or false value (``0``, ``false``, ``no``, ``off``).
+
+    >>> import os; old = os.environ.get("CI"); os.environ["CI"] = " Yes "
+    >>> in_ci()
+    True
+    >>> os.environ["CI"] = "0"; in_ci()
+    False
+    >>> _ = os.environ.pop("CI") if old is None else os.environ.update(CI=old)
+    """
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def without_credentials(url: object) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@``: what may be shown of a base URL.
+
+    >>> without_credentials("https://me:sk-ant-secret@proxy.example/v1")
+    'https://***@proxy.example/v1'
+    >>> without_credentials("https://api.anthropic.com")
+    'https://api.anthropic.com'
+    """
+    parts = urlsplit(str(url))
+    if "@" not in parts.netloc:
+        return str(url)
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+
+
+def _api_key(explicit: object = None) -> str:
+    """An explicit ``api_key=`` first, then ``ANTHROPIC_API_KEY``, then a password prompt."""
+    if explicit is not None:
+        if not isinstance(explicit, str) or not explicit.strip():
+            raise CtlabError("client.no_key")
+        return explicit.strip()
     key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
     if not key:
         key = getpass.getpass(str(t("client.prompt"))).strip()
@@ -143,16 +194,16 @@ def client(*, live: bool | None = None, async_: bool = False, **options: Any) ->
         live = os.environ.get("CTLAB_LIVE", "").strip().lower() in ("1", "true", "yes")
     if not live:
         return simulated_client(async_=async_, **options)
-    if os.environ.get("CI", "").lower() == "true":
+    if in_ci():
         raise CtlabError("client.live_in_ci")
     if _active.installed() is not None:
         raise CtlabError("client.live_refused")
     _check_options(options)
-    options["api_key"] = _api_key()
+    options["api_key"] = _api_key(options.get("api_key"))
     options["middleware"] = [_RefuseSimulation(), *options.get("middleware", ())]
     if os.environ.get("ANTHROPIC_BASE_URL"):
         options.setdefault("base_url", os.environ["ANTHROPIC_BASE_URL"])
     cls = anthropic.AsyncAnthropic if async_ else anthropic.Anthropic
     live_client = cls(**options)
-    print(t("client.live_ready", base_url=live_client.base_url))
+    print(t("client.live_ready", base_url=without_credentials(live_client.base_url)))
     return live_client

@@ -26,6 +26,7 @@ removing is over::
 from __future__ import annotations
 
 import asyncio
+import math
 import sys
 import threading
 import time
@@ -102,8 +103,8 @@ class VirtualClock:
             return read
 
         def time_sleep(seconds: float) -> None:
-            if not owns():
-                return real_time_sleep(seconds)
+            if not owns() or not math.isfinite(seconds):
+                return real_time_sleep(seconds)  # inf and nan raise, as time.sleep always does
             clock.sleep(max(float(seconds), 0.0), _sleeper(2))
 
         async def asyncio_sleep(delay: float, result: Any = None) -> Any:

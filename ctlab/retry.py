@@ -32,6 +32,7 @@ from typing import Any
 import anthropic
 
 from .docs_loop import MESSAGES, MODEL
+from .faults import MAX_WAIT
 from .i18n import CtlabError, t
 
 __all__ = ["MESSAGES", "backoff", "chat_with_retry", "is_retryable", "retry_after"]
@@ -84,7 +85,7 @@ def retry_after(error: BaseException) -> float | None:
         except (KeyError, ValueError):
             continue
         if seconds >= 0:
-            return seconds
+            return min(seconds, MAX_WAIT)  # the SDK caps a retry-after there too
     return None
 
 

@@ -193,3 +193,66 @@ def test_the_fault_lab_escapes_the_learners_text(faults: str) -> None:
     shown = [output["data"].get("text/html", "") for output in lab.out.outputs]
     assert shown and all("<script>" not in html for html in shown)
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in html for html in shown)
+
+
+# --- bounds enforced in clients.py, check/__init__.py and the CLI ---------------------
+
+
+def test_a_simulated_client_refuses_a_runaway_max_retries_before_sending_anything() -> None:
+    assert "a whole number from 0 to 10000" in _refused(lambda: ctlab.run("429", max_retries=10**9)).text.en
+
+
+def test_with_options_cannot_slip_past_the_retry_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctlab.clients
+
+    monkeypatch.setattr(ctlab.clients, "MAX_RETRIES", 3)
+    sim = ctlab.run("429", lambda c: ctlab.ask(c.with_options(max_retries=10**9)))
+    assert isinstance(sim.outcome.error, ctlab.CtlabError) and sim.requests == 4
+
+
+def test_an_endless_client_timeout_is_refused() -> None:
+    assert "at most 4294967" in _refused(lambda: ctlab.run("timeout", timeout=math.inf)).text.en
+    assert "at most 4294967" in _refused(lambda: ctlab.run("timeout", timeout=anthropic.Timeout(math.inf))).text.en
+
+
+def test_the_terminal_demo_refuses_a_runaway_max_retries_at_once(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo", "429", "--max-retries", "100000"]) == 2
+    assert "from 0 to 10000" in capsys.readouterr().err
+
+
+def test_check_refuses_an_endless_time_limit_a_bool_exercise_and_a_stream_that_is_not_a_bool() -> None:
+    from ctlab.retry import chat_with_retry
+
+    assert "at most 3600" in _refused(lambda: ctlab.check(chat_with_retry, time_limit=math.inf)).text.en
+    assert "choose one of: 1, 2, 3, 4" in _refused(lambda: ctlab.check(chat_with_retry, exercise=True)).text.en
+    assert "choose one of: 1, 2, 3, 4" in _refused(lambda: ctlab.check(chat_with_retry, exercise=1.0)).text.en
+    assert "True or False" in _refused(lambda: ctlab.check(chat_with_retry, stream="yes")).text.en
+
+
+# --- secrets: what a live client shows and which key it takes ---------------------
+
+
+@pytest.mark.parametrize("value", ["true", "1", "yes", "on", " TRUE ", "Yes"])
+def test_any_truthy_ci_value_refuses_live_mode(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("CI", value)
+    assert "CI" in _refused(lambda: ctlab.client(live=True, api_key="sk-ant-explicit")).text.en
+
+
+@pytest.fixture()
+def live_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "false")
+
+
+def test_an_explicit_api_key_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch, live_outside_ci: None) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-from-the-environment")
+    assert ctlab.client(live=True, api_key="sk-ant-explicit").api_key == "sk-ant-explicit"
+
+
+def test_credentials_in_the_base_url_are_never_shown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], live_outside_ci: None
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://user:sk-ant-secret-in-url@proxy.example/")
+    ctlab.client(live=True, api_key="sk-ant-explicit")
+    shown = capsys.readouterr().out
+    assert "proxy.example" in shown and "sk-ant-secret-in-url" not in shown and "user:" not in shown
+    assert "sk-ant-explicit" not in shown

@@ -41,13 +41,16 @@ from .solutions import Solution, solution
 
 __all__ = ["EXERCISES", "Entry", "Report", "Solution", "check", "solution"]
 
+#: The longest real time one scenario may be given (``time_limit``), in seconds.
+MAX_TIME_LIMIT = 3600.0
+
 
 def _scope(exercise: int | None, stream: bool) -> tuple[tuple[Scenario, ...], Text]:
     if exercise is None:
         return (STREAM, t("check.scope.stream")) if stream else (FULL, t("check.scope.full"))
     if stream:
         raise CtlabError("check.stream_exercise")
-    if exercise not in EXERCISES:
+    if isinstance(exercise, bool) or not isinstance(exercise, int) or exercise not in EXERCISES:
         raise CtlabError("check.exercise", value=repr(exercise), allowed=", ".join(map(str, EXERCISES)))
     return EXERCISES[exercise], t("check.scope.exercise", n=exercise, title=t(f"check.exercise.{exercise}"))
 
@@ -87,9 +90,13 @@ def check(fn: Any, exercise: int | None = None, *, stream: bool = False, time_li
     ``time_limit`` is the real time one scenario may take before ``fn`` counts
     as hung (a normal scenario takes a few milliseconds).
     """
+    if not isinstance(stream, bool):
+        raise CtlabError("input.argument", call="check", name="stream", value=repr(stream), allowed=t("input.allowed.bool"))
     scenarios, scope = _scope(exercise, stream)
     if not (isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool) and time_limit > 0):
         raise CtlabError("check.time_limit", value=time_limit)
+    if not time_limit <= MAX_TIME_LIMIT:  # inf would overflow Thread.join
+        raise CtlabError("check.time_limit_range", value=time_limit, limit=int(MAX_TIME_LIMIT))
     if isinstance(fn, Solution):
         fn = fn.fn
     name = _name(fn)

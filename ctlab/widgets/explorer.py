@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import HTML
 
 from ..catalog import STATUSES, Observation, observe
 from ..i18n import CtlabError, t
+from .lab import error_html
 
 #: What the menu offers: every status in the catalog, then the failures that are not just a status.
 CHOICES: tuple[str, ...] = (
@@ -82,7 +82,7 @@ class ErrorExplorer(w.VBox):
         try:
             seen = observe(self.faults.value, max_retries=self.max_retries.value, seed=self.seed)
         except CtlabError as error:
-            self.out.append_display_data(HTML(f'<pre class="ctlab-error">{error}</pre>'))
+            self.out.append_display_data(error_html(error))
             return None
         self.last = seen
         self.out.append_display_data(seen)

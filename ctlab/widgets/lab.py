@@ -50,7 +50,7 @@ _WIDE = {"description_width": "initial"}
 _AUTO = w.Layout(width="auto")
 
 
-def _error_html(error: CtlabError) -> HTML:
+def error_html(error: CtlabError) -> HTML:
     """The error, escaped: it quotes the learner's own text (``<script>`` stays text)."""
     return HTML(f'<pre class="ctlab-error">{html.escape(str(error), quote=False)}</pre>')
 
@@ -173,7 +173,7 @@ class FaultLab(w.VBox):
         try:
             measured = measure(self.code.value if self.code else (self.call or ask), self.faults.value, **self.settings())
         except CtlabError as error:
-            self.out.append_display_data(_error_html(error))
+            self.out.append_display_data(error_html(error))
             return None
         sim = self.last = measured.sim
         self.out.append_display_data(sim)

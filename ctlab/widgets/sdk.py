@@ -27,7 +27,7 @@ from ..measure import Comparison, compare
 from ..figures import figure, label, png
 from ..show import plot
 from ..simulate import ask
-from .lab import FaultLab, _error_html
+from .lab import FaultLab, error_html
 
 #: Fault scripts that show one SDK behaviour each.
 SDK_PRESETS: tuple[str, ...] = (
@@ -76,7 +76,7 @@ class SDKLab(FaultLab):
         try:
             table = compare({str(labels[0]): ask, str(labels[1]): docs}, [self.faults.value], **self.settings())
         except CtlabError as error:
-            self.out.append_display_data(_error_html(error))
+            self.out.append_display_data(error_html(error))
             return None
         self.out.append_display_data(table)
         for m in table.measurements:
