@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING, Any, Union
 from .faults import Disconnect, Fault, FaultsLike, Reply, Status, StreamError, Timeout, parse
 from .i18n import CtlabError, Text, t
 from .responses import Payload, error_response, payload_for
-from .simulate import Attempt
+from .simulate import Attempt, is_credential, logged_headers, retry_count_of  # noqa: F401  (is_credential: doctest)
 from .show import TableView
 
 if TYPE_CHECKING:
@@ -79,8 +79,6 @@ MAX_BODY = 1 << 20
 MAX_REAL_WAIT = 3600.0
 #: Connections the kernel queues until the server accepts them: room for a classroom of clients arriving at once.
 BACKLOG = 1024
-#: A header whose lower-case name contains one of these is a credential, kept out of the log.
-CREDENTIAL_WORDS = ("auth", "cookie", "credential", "key", "password", "secret", "session", "token")
 #: Seconds spent reading and dropping the rest of a refused body before closing, so the client still gets the error.
 LINGER = 2.0
 #: The longest chunk-size or trailer line of a chunked body, and how many trailer lines it may have.
@@ -97,19 +95,6 @@ class _Refusal(Exception):
     def __init__(self, status_code: int, message: str) -> None:
         super().__init__(message)
         self.status_code, self.message = status_code, message
-
-
-def is_credential(name: str) -> bool:
-    """Whether header ``name`` may carry a secret: its lower-case name contains one of :data:`CREDENTIAL_WORDS`.
-
-    Deliberately broad (``idempotency-key`` goes too): a header wrongly left out
-    of the log costs nothing; a key wrongly kept leaks.
-
-    >>> [h for h in ("x-api-key", "Proxy-Authorization", "Cookie", "x-session-id", "user-agent") if is_credential(h)]
-    ['x-api-key', 'Proxy-Authorization', 'Cookie', 'x-session-id']
-    """
-    lowered = name.lower()
-    return any(word in lowered for word in CREDENTIAL_WORDS)
 
 
 def _body_length(headers: Any) -> int | None:
@@ -412,9 +397,8 @@ class FaultServer:
         answered as the script says, as the API answers whatever that header holds.
         """
         headers = getattr(handler, "headers", None) or {}  # none yet if the request line was malformed
-        count = str(headers.get("x-stainless-retry-count") or "").strip()
-        retry_count = int(count) if _DIGITS.fullmatch(count) and len(count) <= 18 else None
-        kept = {str(k).lower(): str(v) for k, v in headers.items() if not is_credential(str(k))}
+        retry_count = retry_count_of(headers)
+        kept = logged_headers(headers)
         method = getattr(handler, "command", None) or ""
         path = (getattr(handler, "path", None) or "").split("?")[0]
         with self._lock:

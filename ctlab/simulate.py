@@ -29,6 +29,7 @@ import functools
 import importlib
 import inspect
 import random
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from typing import Any
 import anthropic._base_client as _sdk
 import httpcore2
 import httpx
+import respx
+from respx.models import SideEffectError
 from respx.mocks import HTTPCoreMocker
 
 from . import _active
@@ -112,6 +115,39 @@ class Outcome:
         return self.error is None
 
 
+#: A header whose lower-case name contains one of these is a credential, kept out of every request log.
+CREDENTIAL_WORDS = ("auth", "cookie", "credential", "key", "password", "secret", "session", "token")
+_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: str.isdigit() also takes "²", which int() refuses
+
+
+def is_credential(name: str) -> bool:
+    """Whether header ``name`` may carry a secret: its lower-case name contains one of :data:`CREDENTIAL_WORDS`.
+
+    Deliberately broad (``idempotency-key`` goes too): a header wrongly left out
+    of the log costs nothing; a key wrongly kept leaks.
+
+    >>> [h for h in ("x-api-key", "Proxy-Authorization", "Cookie", "x-session-id", "user-agent") if is_credential(h)]
+    ['x-api-key', 'Proxy-Authorization', 'Cookie', 'x-session-id']
+    """
+    lowered = name.lower()
+    return any(word in lowered for word in CREDENTIAL_WORDS)
+
+
+def logged_headers(headers: Any) -> dict[str, str]:
+    """What a request log keeps of ``headers``: every header but credentials, names in lower case."""
+    return {str(k).lower(): str(v) for k, v in headers.items() if not is_credential(str(k))}
+
+
+def retry_count_of(headers: Any) -> int | None:
+    """The attempt's ``x-stainless-retry-count``; ``None`` if absent or not a plain number (``²``, ``-1``).
+
+    >>> retry_count_of({"x-stainless-retry-count": "2"}), retry_count_of({"x-stainless-retry-count": "²"})
+    (2, None)
+    """
+    count = str(headers.get("x-stainless-retry-count") or "").strip()
+    return int(count) if _DIGITS.fullmatch(count) else None
+
+
 def active() -> Simulation | None:
     """The simulation serving this thread: the one that owns it, or whose client is sending from it."""
     installation = _active.serving()
@@ -142,6 +178,16 @@ class _Installation:
         self.patches = Patches()
         self.signals = False
         self.rng = random.Random(sim.seed)
+        #: respx's router: one catch-all route whose side effect is the fault script; ``router.calls`` records every request.
+        self.router = respx.Router(assert_all_called=False)
+        self.router.route().mock(side_effect=sim._answer)
+
+    def respond(self, request: httpx.Request) -> httpx.Response:
+        """The fault script's answer to ``request``, through respx's router (an exception it raises is raised as is)."""
+        try:
+            return self.router.handler(request)
+        except SideEffectError as error:
+            raise error.origin from None
 
     def stale(self) -> bool:
         """Its owner thread is gone, or was abandoned by ``ctlab.check``: it owns nothing and can be removed."""
@@ -184,7 +230,7 @@ class _Installation:
 
     def _intercepting(self, original: Any) -> Any:
         """``handle_request`` of an httpcore2 class: the simulation answers what it serves, the rest goes through."""
-        answer = self.sim._answer
+        answer = self.respond
         if inspect.iscoroutinefunction(original):
 
             async def handle_async_request(pool: Any, request: Any) -> Any:
@@ -325,15 +371,14 @@ class Simulation:
     def _answer(self, request: httpx.Request) -> httpx.Response:
         number = len(self.attempts) + 1
         fault = self.script.at(number - 1)
-        count = request.headers.get("x-stainless-retry-count")
         attempt = Attempt(
             number=number,
             at=self.clock.now,
             method=request.method,
             path=request.url.path,
-            retry_count=int(count) if count and count.isdigit() else None,
+            retry_count=retry_count_of(request.headers),
             fault=fault,
-            headers={k: v for k, v in request.headers.items() if k.lower() not in ("x-api-key", "authorization")},
+            headers=logged_headers(request.headers),
         )
         self.attempts.append(attempt)
         if isinstance(fault, Timeout):
