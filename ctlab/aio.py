@@ -1,6 +1,6 @@
 """Concurrent asyncio code in virtual time, and a server whose answers depend on that time.
 
-ctlab's clock makes ``asyncio.sleep`` virtual for the thread that installed it,
+ctlab's clock makes ``asyncio.sleep`` virtual in the threads a simulation owns,
 but each sleep moves the clock by its whole length at once: five tasks that
 each sleep one second *concurrently* move it five seconds, not one. That is
 fine for one request at a time, wrong for many. :func:`run_async` runs a

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import socket
 import subprocess
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -58,3 +62,47 @@ def _no_network_no_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     lang = ctlab.get_lang()
     yield
     ctlab.set_lang(lang)
+
+
+@dataclass
+class LocalClaude:
+    """A real HTTP server on loopback that answers like the API; ``hits`` lists the paths it was sent."""
+
+    url: str
+    hits: list[str] = field(default_factory=list)
+
+
+def _handler(server: LocalClaude) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            self.rfile.read(int(self.headers["content-length"] or 0))
+            server.hits.append(self.path)
+            body = json.dumps({
+                "id": "msg_real", "type": "message", "role": "assistant", "model": "m",
+                "content": [{"type": "text", "text": "from the real server"}],
+                "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 1},
+            }).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def local_claude() -> Iterator[LocalClaude]:
+    """Started before any simulation, so the server's thread is nobody's; polls often, so it stops at once."""
+    server = LocalClaude("")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield server
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()

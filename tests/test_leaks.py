@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncio
-import json
 import random
 import signal
 import sys
@@ -11,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import anthropic
@@ -30,42 +30,8 @@ simulate_module = sys.modules["ctlab.simulate"]
 clock_module = sys.modules["ctlab.clock"]
 runner_module = sys.modules["ctlab.check.runner"]
 
-
-# --- a real server on loopback ------------------------------------------------------------
-
-class _Claude(BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        self.rfile.read(int(self.headers["content-length"]))
-        _Claude.hits.append(self.path)
-        body = json.dumps(
-            {
-                "id": "msg_real", "type": "message", "role": "assistant", "model": "m",
-                "content": [{"type": "text", "text": "from the real server"}],
-                "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 1},
-            }
-        ).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server() -> Iterator[str]:
-    _Claude.hits = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Claude)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()  # before any simulation: the server's thread is nobody's
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+if TYPE_CHECKING:
+    from conftest import LocalClaude
 
 
 def _hand_built(base_url: str) -> anthropic.Anthropic:
@@ -231,7 +197,7 @@ def test_ctrl_c_while_check_waits_for_a_hung_function_stops_it_and_leaves_nothin
 # --- a function check() cannot stop ---------------------------------------------------------
 
 def test_after_check_abandons_a_function_that_never_returns_nothing_is_installed_and_real_requests_reach_a_local_server(
-    server: str, monkeypatch: pytest.MonkeyPatch
+    local_claude: LocalClaude, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wake = threading.Event()
     later: list[str] = []
@@ -245,7 +211,7 @@ def test_after_check_abandons_a_function_that_never_returns_nothing_is_installed
             later.append(ask(client))
         except ctlab.CtlabError as error:
             later.append(f"refused: {error}")
-        later.append(ask(_hand_built(server)))
+        later.append(ask(_hand_built(local_claude.url)))
         return "done"
 
     started = time.perf_counter()
@@ -264,9 +230,9 @@ def test_after_check_abandons_a_function_that_never_returns_nothing_is_installed
 
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", server)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", local_claude.url)
     assert ask(ctlab.client(live=True, max_retries=0)) == "from the real server"  # not the simulated 你好！Hello!
-    assert _Claude.hits == ["/v1/messages"]
+    assert local_claude.hits == ["/v1/messages"]
 
     with ctlab.simulate("500") as sim:  # the abandoned function wakes up during a later simulation
         wake.set()
@@ -274,13 +240,13 @@ def test_after_check_abandons_a_function_that_never_returns_nothing_is_installed
         while len(later) < 2 and time.perf_counter() < deadline:
             threading.Event().wait(0.01)
     assert later[0].startswith("refused: ") and later[1] == "from the real server"
-    assert sim.attempts == [] and len(_Claude.hits) == 2
+    assert sim.attempts == [] and len(local_claude.hits) == 2
 
 
 # --- one simulation's threads, and nobody else's --------------------------------------------
 
 def test_while_one_thread_simulates_another_thread_s_requests_reach_a_local_server_and_its_random_is_its_own(
-    server: str, outsider: ThreadPoolExecutor
+    local_claude: LocalClaude, outsider: ThreadPoolExecutor
 ) -> None:
     inside, done = threading.Event(), threading.Event()
 
@@ -289,8 +255,8 @@ def test_while_one_thread_simulates_another_thread_s_requests_reach_a_local_serv
         expected = random.Random(7)
         inside.wait()
         try:
-            reply = ask(_hand_built(server))
-            status = httpx2.post(f"{server}/v1/messages", json={}).status_code
+            reply = ask(_hand_built(local_claude.url))
+            status = httpx2.post(f"{local_claude.url}/v1/messages", json={}).status_code
             drawn = random.random()  # the sequence its own seed started
             started = time.monotonic()
             time.sleep(0.05)
@@ -306,7 +272,7 @@ def test_while_one_thread_simulates_another_thread_s_requests_reach_a_local_serv
     reply, status, difference, slept, _ = future.result()
     assert (reply, status, difference) == ("from the real server", 200, 0.0)
     assert slept >= 0.04  # its sleep was real
-    assert sim.attempts == [] and _Claude.hits == ["/v1/messages", "/v1/messages"]
+    assert sim.attempts == [] and local_claude.hits == ["/v1/messages", "/v1/messages"]
     assert own == random.Random(0).random()  # the simulation's own thread drew from its seed
 
 
@@ -369,11 +335,11 @@ def test_the_seeded_random_of_the_owning_thread_is_the_one_a_global_seed_gave() 
 # --- live clients and simulations ----------------------------------------------------------
 
 def test_a_live_client_is_refused_while_a_simulation_is_installed_and_never_answered_by_one(
-    server: str, monkeypatch: pytest.MonkeyPatch, outsider: ThreadPoolExecutor
+    local_claude: LocalClaude, monkeypatch: pytest.MonkeyPatch, outsider: ThreadPoolExecutor
 ) -> None:
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", server)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", local_claude.url)
     live = ctlab.client(live=True, max_retries=0)
     with ctlab.simulate("200"):
         with pytest.raises(ctlab.CtlabError, match="no live client until it ends"):
@@ -382,7 +348,7 @@ def test_a_live_client_is_refused_while_a_simulation_is_installed_and_never_answ
             ask(live)
         assert outsider.submit(ask, live).result() == "from the real server"  # nobody's thread: not intercepted
     assert ask(live) == "from the real server"
-    assert _Claude.hits == ["/v1/messages", "/v1/messages"]
+    assert local_claude.hits == ["/v1/messages", "/v1/messages"]
 
 
 def test_a_simulation_whose_owner_thread_died_inside_it_is_removed_by_the_next_one() -> None:
