@@ -24,19 +24,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import anthropic
-import httpx2
-from anthropic._error_classes import make_status_error
 from anthropic._exceptions import extract_error_code
 
-from .clients import _tls
-from .faults import FaultsLike, StreamError, _show, parse
+from .faults import FaultsLike, StreamError, short_repr, parse
 from .i18n import CtlabError, Text, t
 from .responses import error_type_for
-from .show import TableView, _plain, describe_outcome, html_grid, text_grid
+from .show import TableView, plain, describe_outcome, html_grid, text_grid
+from .sdk import sdk_exception, sdk_retries
 from .simulate import Simulation, ask, run
 
 T = Text
@@ -163,31 +160,6 @@ DOCS_TABLE: tuple[DocsRow, ...] = (
 #: The six rows of the docs page's table.
 DOCS_STATUSES: tuple[int, ...] = tuple(row.status_code for row in DOCS_TABLE)
 
-_PROBE = httpx2.Request("POST", "https://api.anthropic.com/v1/messages")
-
-
-@lru_cache(maxsize=1)
-def _probe_client() -> anthropic.Anthropic:
-    """A client that never sends anything: only its ``_should_retry`` is asked. It shares the simulated clients' TLS."""
-    http = anthropic.DefaultHttpxClient(verify=_tls())
-    return anthropic.Anthropic(api_key="sk-probe", base_url="http://127.0.0.1:9", max_retries=0, http_client=http)
-
-
-def sdk_exception(status_code: int, error_code: str | None = None) -> type[anthropic.APIStatusError]:
-    """The class the installed SDK raises for ``status_code`` (and ``error.details.error_code``)."""
-    error = {"type": error_type_for(status_code), "message": "probe"}
-    if error_code:
-        error["details"] = {"error_code": error_code}  # type: ignore[assignment]
-    body = {"type": "error", "error": error}
-    response = httpx2.Response(status_code, json=body, request=_PROBE)
-    return type(make_status_error("probe", body=body, response=response))
-
-
-def sdk_retries(status_code: int, headers: dict[str, str] | None = None) -> bool:
-    """Whether the installed SDK retries a response with this status (and headers)."""
-    return _probe_client()._should_retry(httpx2.Response(status_code, headers=headers or {}, request=_PROBE))
-
-
 @dataclass(frozen=True)
 class Entry:
     """One row of the atlas."""
@@ -221,7 +193,7 @@ def hierarchy(cls: type[BaseException], *, up_to: type[BaseException] = anthropi
 def entry(status_code: int) -> Entry:
     """The atlas's row for ``status_code``, one of :data:`STATUSES` (anything else: a :class:`CtlabError` listing them)."""
     if isinstance(status_code, bool) or not isinstance(status_code, int) or status_code not in _ADVICE:
-        raise CtlabError("catalog.unknown", value=_show(status_code), allowed=", ".join(map(str, STATUSES)))
+        raise CtlabError("catalog.unknown", value=short_repr(status_code), allowed=", ".join(map(str, STATUSES)))
     cause, action = _ADVICE[status_code]
     return Entry(
         status_code, sdk_exception(status_code), error_type_for(status_code), sdk_retries(status_code), cause, action
@@ -236,7 +208,7 @@ class Catalog(TableView, list[Entry]):
 
     def rows(self) -> list[list[Text]]:
         return [
-            [_plain(str(e.status_code)), _plain(e.exception.__name__), _plain(e.error_type), t("yes" if e.retried else "no"), e.cause, e.action]
+            [plain(str(e.status_code)), plain(e.exception.__name__), plain(e.error_type), t("yes" if e.retried else "no"), e.cause, e.action]
             for e in self
         ]
 
@@ -249,7 +221,7 @@ def catalog(statuses: Iterable[int] = STATUSES) -> Catalog:
     or ``catalog((429,))``; so is a string, even of digits.
     """
     if isinstance(statuses, (str, bytes)) or not isinstance(statuses, Iterable):
-        raise CtlabError("catalog.statuses", value=_show(statuses), allowed=", ".join(map(str, STATUSES)))
+        raise CtlabError("catalog.statuses", value=short_repr(statuses), allowed=", ".join(map(str, STATUSES)))
     return Catalog(entry(s) for s in statuses)
 
 
@@ -371,21 +343,21 @@ class Observation:
 
     def _retried_text(self) -> Text:
         if self.retried is None:
-            return _plain("-")
+            return plain("-")
         if not self.retried:
             return t("observe.not_retried")
         return t("observe.retried", retries=self.requests - 1, max_retries=self.max_retries)
 
     def rows(self) -> list[list[Text]]:
         """The card: one (what, value) row per fact."""
-        rows = [[t("observe.faults"), _plain(self.faults)], [t("observe.outcome"), describe_outcome(self.sim.outcome)]]
+        rows = [[t("observe.faults"), plain(self.faults)], [t("observe.outcome"), describe_outcome(self.sim.outcome)]]
         if self.error is not None and isinstance(self.error, anthropic.APIError):
             body = json.dumps(self.body, ensure_ascii=False) if self.body is not None else "-"
             rows += [
-                [t("observe.hierarchy"), _plain(" → ".join(self.hierarchy()))],
-                [_plain("status_code"), _plain(str(self.status_code) if self.status_code is not None else "-")],
-                [_plain("request_id"), _plain(self.request_id or "-")],
-                [_plain("body"), _plain(body)],
+                [t("observe.hierarchy"), plain(" → ".join(self.hierarchy()))],
+                [plain("status_code"), plain(str(self.status_code) if self.status_code is not None else "-")],
+                [plain("request_id"), plain(self.request_id or "-")],
+                [plain("body"), plain(body)],
             ]
         counts = ", ".join("-" if c is None else str(c) for c in self.retry_counts)
         rows += [[t("observe.requests"), t("observe.requests_value", requests=self.requests, counts=counts)]]
@@ -444,13 +416,13 @@ class Observations(TableView, list[Observation]):
             body = o.body if isinstance(o.body, dict) else {}
             inner = body.get("error") if isinstance(body.get("error"), dict) else {}
             rows.append([
-                _plain(o.faults),
-                _plain(o.exception.__name__ if o.exception else "-"),
-                _plain(" → ".join(below) or "-"),
-                _plain(str(o.requests)),
-                _plain(", ".join("-" if c is None else str(c) for c in o.retry_counts)),
-                _plain(o.request_id or "-"),
-                _plain(str(inner.get("type", "-"))),
+                plain(o.faults),
+                plain(o.exception.__name__ if o.exception else "-"),
+                plain(" → ".join(below) or "-"),
+                plain(str(o.requests)),
+                plain(", ".join("-" if c is None else str(c) for c in o.retry_counts)),
+                plain(o.request_id or "-"),
+                plain(str(inner.get("type", "-"))),
             ])
         return rows
 
@@ -504,12 +476,12 @@ class DocsCheck(TableView, list[tuple[DocsRow, Observation]]):
     def rows(self) -> list[list[Text]]:
         return [
             [
-                _plain(str(row.status_code)),
-                _plain(row.exception),
-                _plain(seen.exception.__name__ if seen.exception else "-"),
+                plain(str(row.status_code)),
+                plain(row.exception),
+                plain(seen.exception.__name__ if seen.exception else "-"),
                 _verdict(row.exception, seen.exception),
                 row.action,
-                _plain(str(seen.requests)),
+                plain(str(seen.requests)),
             ]
             for row, seen in self
         ]

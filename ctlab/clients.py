@@ -114,7 +114,7 @@ def _check_options(options: dict[str, Any]) -> None:
 
 
 @lru_cache(maxsize=1)
-def _tls() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """One TLS context for all simulated clients: loading CA certificates is most of a client's start-up cost."""
     return httpx2.create_ssl_context()
 
@@ -132,7 +132,7 @@ def simulated_client(*, async_: bool = False, simulation: Any = None, **options:
     options.setdefault("base_url", os.environ.get("ANTHROPIC_BASE_URL") or DOCS_BASE_URL)
     if "http_client" not in options:
         http_client = anthropic.DefaultAsyncHttpxClient if async_ else anthropic.DefaultHttpxClient
-        options["http_client"] = http_client(verify=_tls())
+        options["http_client"] = http_client(verify=tls_context())
     options["api_key"] = SIMULATED_API_KEY
     options["middleware"] = [_RequireSimulation(simulation), *options.get("middleware", ())]
     cls = anthropic.AsyncAnthropic if async_ else anthropic.Anthropic

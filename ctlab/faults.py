@@ -82,13 +82,13 @@ _repr = reprlib.Repr()
 _repr.maxstring = _repr.maxother = 80
 
 
-def _show(value: object) -> str:
+def short_repr(value: object) -> str:
     """``repr(value)``, shortened when long (a learner's text is echoed in errors)."""
     return _repr.repr(value)
 
 
 def _invalid(call: str, name: str, value: object, allowed: object) -> CtlabError:
-    return CtlabError("input.argument", call=call, name=name, value=_show(value), allowed=allowed)
+    return CtlabError("input.argument", call=call, name=name, value=short_repr(value), allowed=allowed)
 
 
 def _check_text(call: str, name: str, value: object) -> None:
@@ -274,7 +274,7 @@ def _bounded(faults: Iterable[object]) -> tuple[Fault, ...]:
         raise CtlabError("fault.too_many", limit=MAX_FAULTS)
     for item in items:
         if not isinstance(item, _FAULT_TYPES):
-            raise CtlabError("fault.type", value=_show(item))
+            raise CtlabError("fault.type", value=short_repr(item))
     return items  # type: ignore[return-value]
 
 
@@ -286,7 +286,7 @@ class Script:
 
     def __post_init__(self) -> None:
         if isinstance(self.faults, (str, bytes)) or not isinstance(self.faults, Iterable):
-            raise CtlabError("fault.type", value=_show(self.faults))
+            raise CtlabError("fault.type", value=short_repr(self.faults))
         object.__setattr__(self, "faults", _bounded(self.faults))
         if not self.faults:
             raise CtlabError("fault.empty")
@@ -317,7 +317,7 @@ def parse(faults: FaultsLike) -> Script:
         return Script((faults,))
     if isinstance(faults, Iterable) and not isinstance(faults, (bytes, bytearray)):
         return Script(_bounded(_items(faults)))
-    raise CtlabError("fault.type", value=_show(faults))
+    raise CtlabError("fault.type", value=short_repr(faults))
 
 
 def _items(faults: Iterable[object]) -> Iterator[object]:
@@ -362,7 +362,7 @@ def _split(text: str) -> Iterator[str]:
 def _parse_word(word: str) -> list[Fault]:
     match = _WORD.match(word)
     if not match:
-        raise CtlabError("fault.unknown", value=_show(word))
+        raise CtlabError("fault.unknown", value=short_repr(word))
     name, options = match["name"].lower(), _parse_options(match["options"], word)
     count = _parse_count(match["count"])
     return [_make(name, options, word)] * count
@@ -385,9 +385,9 @@ def _make(name: str, options: dict[str, str | None], word: str) -> Fault:
         positional = [key for key, value in options.items() if value is None]
         _reject_options(word, {k: v for k, v in options.items() if v is not None}, allowed=())
         if len(positional) > 1 or (positional and not _SNAKE.fullmatch(positional[0])):
-            raise CtlabError("fault.stream_error_type", fault=_show(word))
+            raise CtlabError("fault.stream_error_type", fault=short_repr(word))
         return StreamError(positional[0]) if positional else StreamError()
-    raise CtlabError("fault.unknown", value=_show(word))
+    raise CtlabError("fault.unknown", value=short_repr(word))
 
 
 def _split_options(text: str) -> list[str]:
@@ -416,7 +416,7 @@ def _parse_options(text: str | None, word: str) -> dict[str, str | None]:
         key, equals, value = part.partition("=")
         key, value = key.strip().lower(), value.strip()
         if key in options:
-            raise CtlabError("fault.duplicate", fault=_show(word), option=key)
+            raise CtlabError("fault.duplicate", fault=short_repr(word), option=key)
         if not equals:
             options[key] = None
         elif len(value) >= 2 and value[0] in _QUOTES and value[-1] == value[0]:
@@ -429,7 +429,7 @@ def _parse_options(text: str | None, word: str) -> dict[str, str | None]:
 def _reject_options(word: str, options: Mapping[str, object], allowed: Sequence[str]) -> None:
     for key in options:
         if key not in allowed:
-            raise CtlabError("fault.option", fault=_show(word), option=key, allowed=", ".join(allowed) or "-")
+            raise CtlabError("fault.option", fault=short_repr(word), option=key, allowed=", ".join(allowed) or "-")
 
 
 def _status_options(word: str, options: Mapping[str, str | None]) -> dict[str, object]:
@@ -466,13 +466,13 @@ def _parse_count(count: str | None) -> int:
     if count is None:
         return 1
     if not re.fullmatch(r"[0-9]{1,6}", count) or not 1 <= int(count) <= MAX_FAULTS:
-        raise CtlabError("fault.repeat", value=_show(count), limit=MAX_FAULTS)
+        raise CtlabError("fault.repeat", value=short_repr(count), limit=MAX_FAULTS)
     return int(count)
 
 
 def _check_status(status_code: object) -> None:
     if not isinstance(status_code, int) or isinstance(status_code, bool) or not 400 <= status_code <= 599:
-        raise CtlabError("fault.status_range", value=_show(status_code))
+        raise CtlabError("fault.status_range", value=short_repr(status_code))
 
 
 def _fmt(value: object) -> str:

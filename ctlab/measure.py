@@ -20,7 +20,7 @@ from typing import Any
 
 from .faults import FaultsLike, parse
 from .i18n import Text, t
-from .show import TableView, _plain, describe_outcome
+from .show import TableView, plain, describe_outcome
 from .simulate import Simulation, run
 
 Call = Callable[[Any], Any]
@@ -83,7 +83,7 @@ class Comparison(TableView):
 
     def rows(self) -> list[list[Text]]:
         return [
-            [_plain(m.faults), _plain(m.name), _plain(str(m.requests)), _plain(f"{m.slept:.2f}"), _plain(f"{m.wasted:.2f}"), m.outcome]
+            [plain(m.faults), plain(m.name), plain(str(m.requests)), plain(f"{m.slept:.2f}"), plain(f"{m.wasted:.2f}"), m.outcome]
             for m in self.measurements
         ]
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from anthropic._constants import INITIAL_RETRY_DELAY, MAX_RETRY_DELAY
 
 from .i18n import CtlabError, Text, t
-from .show import _align, _langs, _width
+from .show import align_row, shown_langs, display_width
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -505,8 +505,8 @@ def _two_panels(
 def _render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Aligned text: the first column left, numbers right."""
     table = [list(header), *(list(r) for r in rows)]
-    widths = [max(_width(r[i]) for r in table) for i in range(len(header))]
-    return "\n".join(_align(r, widths, right=tuple(range(1, len(header)))) for r in table)
+    widths = [max(display_width(r[i]) for r in table) for i in range(len(header))]
+    return "\n".join(align_row(r, widths, right=tuple(range(1, len(header)))) for r in table)
 
 
 @dataclass(frozen=True)
@@ -525,7 +525,7 @@ class Sweep:
     def table(self, metric: str = "calls", lang: str | None = None) -> str:
         """One metric as a text table (in each language when the language is ``both``)."""
         if lang is None:
-            return "\n\n".join(self.table(metric, one) for one in _langs())
+            return "\n\n".join(self.table(metric, one) for one in shown_langs())
         fmt = "{:.1f}" if metric == "finished" else "{:.0f}"
         header = [t(f"scale.metric.{metric}").render(lang), *map(str, self.clients)]  # type: ignore[arg-type]
         rows = [[t(f"scale.strategy.{s}").render(lang), *(fmt.format(self.value(s, n, metric)) for n in self.clients)]  # type: ignore[arg-type]
@@ -534,7 +534,7 @@ class Sweep:
 
     def __str__(self) -> str:
         metrics = ("calls", "finished", "failed") if any(self.value(s, n, "failed") for s in self.strategies for n in self.clients) else ("calls", "finished")
-        return "\n\n".join(self.table(m, lang) for lang in _langs() for m in metrics)
+        return "\n\n".join(self.table(m, lang) for lang in shown_langs() for m in metrics)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
@@ -599,14 +599,14 @@ class Overload:
     def table(self, metric: str = "goodput", lang: str | None = None) -> str:
         """One metric as a text table (in each language when the language is ``both``)."""
         if lang is None:
-            return "\n\n".join(self.table(metric, one) for one in _langs())
+            return "\n\n".join(self.table(metric, one) for one in shown_langs())
         header = [t(f"scale.metric.{metric}").render(lang), *(f"{x:g}×" for x in self.loads)]  # type: ignore[arg-type]
         rows = [[t(f"scale.policy.{p}").render(lang), *(f"{self.value(p, x, metric):.2f}" for x in self.loads)]  # type: ignore[arg-type]
                 for p in self.policies]
         return _render_table(header, rows)
 
     def __str__(self) -> str:
-        return "\n\n".join(self.table(m, lang) for lang in _langs() for m in ("goodput", "load"))
+        return "\n\n".join(self.table(m, lang) for lang in shown_langs() for m in ("goodput", "load"))
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))

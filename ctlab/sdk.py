@@ -19,14 +19,19 @@ computes a wait on the SDK's behalf.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import anthropic
+import httpx2
 from anthropic import _constants
+from anthropic._error_classes import make_status_error
 
+from .clients import tls_context
 from .faults import FaultsLike, parse
 from .i18n import CtlabError, Text, t
-from .show import TableView, _plain
+from .responses import error_type_for
+from .show import TableView, plain
 from .simulate import run
 
 if TYPE_CHECKING:
@@ -49,6 +54,34 @@ __all__ = [
 #: ``BaseClient._calculate_retry_timeout``, so between 75 % (exclusive) and 100 %.
 #: Tests check that the SDK's measured waits fill exactly this band.
 JITTER: tuple[float, float] = (0.75, 1.0)
+
+
+# --- facts asked of the installed SDK, never copied from it -----------------------------------
+
+_PROBE = httpx2.Request("POST", "https://api.anthropic.com/v1/messages")
+
+
+@lru_cache(maxsize=1)
+def probe_client() -> anthropic.Anthropic:
+    """A client that never sends anything: only its ``_should_retry`` is asked. It shares the simulated clients' TLS."""
+    http = anthropic.DefaultHttpxClient(verify=tls_context())
+    return anthropic.Anthropic(api_key="sk-probe", base_url="http://127.0.0.1:9", max_retries=0, http_client=http)
+
+
+def sdk_exception(status_code: int, error_code: str | None = None) -> type[anthropic.APIStatusError]:
+    """The class the installed SDK raises for ``status_code`` (and ``error.details.error_code``)."""
+    error = {"type": error_type_for(status_code), "message": "probe"}
+    if error_code:
+        error["details"] = {"error_code": error_code}  # type: ignore[assignment]
+    body = {"type": "error", "error": error}
+    response = httpx2.Response(status_code, json=body, request=_PROBE)
+    return type(make_status_error("probe", body=body, response=response))
+
+
+def sdk_retries(status_code: int, headers: dict[str, str] | None = None) -> bool:
+    """Whether the installed SDK retries a response with this status (and headers)."""
+    return probe_client()._should_retry(httpx2.Response(status_code, headers=headers or {}, request=_PROBE))
+
 
 
 # --- the defaults ---------------------------------------------------------------
@@ -81,12 +114,12 @@ class Defaults(TableView):
 
     def rows(self) -> list[list[Text]]:
         return [
-            [_plain("DEFAULT_MAX_RETRIES"), _plain(str(self.max_retries)),
+            [plain("DEFAULT_MAX_RETRIES"), plain(str(self.max_retries)),
              t("sdk.defaults.max_retries", value=self.max_retries, attempts=self.attempts)],
-            [_plain("DEFAULT_TIMEOUT.connect"), _plain(f"{self.connect:g} s"), t("sdk.defaults.connect")],
-            [_plain("DEFAULT_TIMEOUT.read"), _plain(f"{self.read:g} s"), t("sdk.defaults.read")],
-            [_plain("INITIAL_RETRY_DELAY"), _plain(f"{self.initial_retry_delay:g} s"), t("sdk.defaults.initial_retry_delay")],
-            [_plain("MAX_RETRY_DELAY"), _plain(f"{self.max_retry_delay:g} s"), t("sdk.defaults.max_retry_delay")],
+            [plain("DEFAULT_TIMEOUT.connect"), plain(f"{self.connect:g} s"), t("sdk.defaults.connect")],
+            [plain("DEFAULT_TIMEOUT.read"), plain(f"{self.read:g} s"), t("sdk.defaults.read")],
+            [plain("INITIAL_RETRY_DELAY"), plain(f"{self.initial_retry_delay:g} s"), t("sdk.defaults.initial_retry_delay")],
+            [plain("MAX_RETRY_DELAY"), plain(f"{self.max_retry_delay:g} s"), t("sdk.defaults.max_retry_delay")],
         ]
 
 
@@ -177,8 +210,8 @@ class Schedule(TableView):
         rows = []
         for n in self.retries():
             waits, (low, high) = self.waits(n), band(n)
-            rows.append([_plain(str(n)), _plain(f"{nominal_delay(n):g}"), _plain(f"{low:.3f}–{high:.3f}"),
-                         _plain(f"{min(waits):.3f}–{max(waits):.3f}"), _plain(str(len(waits)))])
+            rows.append([plain(str(n)), plain(f"{nominal_delay(n):g}"), plain(f"{low:.3f}–{high:.3f}"),
+                         plain(f"{min(waits):.3f}–{max(waits):.3f}"), plain(str(len(waits)))])
         return rows
 
     def footer(self) -> Text:

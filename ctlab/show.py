@@ -65,7 +65,7 @@ def _who(attempt: Attempt) -> Text:
     return Text(" + ".join(w.zh for w in who) or "-", " + ".join(w.en for w in who) or "-")
 
 
-def _plain(text: str) -> Text:
+def plain(text: str) -> Text:
     return Text(text, text)
 
 
@@ -73,11 +73,11 @@ def rows(sim: Simulation) -> list[list[Text]]:
     """One row per attempt, in :data:`_COLUMNS` order."""
     return [
         [
-            _plain(str(a.number)),
-            _plain(f"{a.at:.3f}"),
-            _plain("-" if a.retry_count is None else str(a.retry_count)),
+            plain(str(a.number)),
+            plain(f"{a.at:.3f}"),
+            plain("-" if a.retry_count is None else str(a.retry_count)),
             describe_answer(a),
-            _plain(f"{a.waited:.3f}" if a.waits else "-"),
+            plain(f"{a.waited:.3f}" if a.waits else "-"),
             _who(a),
         ]
         for a in sim.attempts
@@ -89,19 +89,19 @@ def summary(sim: Simulation) -> Text:
     return t("summary", requests=sim.requests, elapsed=sim.elapsed, slept=sim.slept, outcome=describe_outcome(sim.outcome))
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Display width: CJK characters take two columns."""
     return sum(2 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in text)
 
 
-def _align(row: list[str], widths: list[int], right: tuple[int, ...]) -> str:
+def align_row(row: list[str], widths: list[int], right: tuple[int, ...]) -> str:
     """One table line: columns in ``right`` right-aligned, the rest left-aligned."""
-    pads = [" " * (w - _width(c)) for c, w in zip(row, widths)]
+    pads = [" " * (w - display_width(c)) for c, w in zip(row, widths)]
     cells = [pad + c if i in right else c + pad for i, (c, pad) in enumerate(zip(row, pads))]
     return "  ".join(cells).rstrip()
 
 
-def _langs() -> tuple[Lang, ...]:
+def shown_langs() -> tuple[Lang, ...]:
     lang = get_lang()
     return ("zh", "en") if lang == "both" else (lang,)
 
@@ -116,10 +116,10 @@ def text_grid(columns: Sequence[Text], body: Sequence[Sequence[Text]], *, right:
     >>> ctlab.set_lang("both")
     """
     blocks = []
-    for lang in _langs():
+    for lang in shown_langs():
         table = [[c.render(lang) for c in columns], *([c.render(lang) for c in row] for row in body)]
-        widths = [max(_width(row[i]) for row in table) for i in range(len(columns))]
-        lines = [_align(row, widths, right) for row in table]
+        widths = [max(display_width(row[i]) for row in table) for i in range(len(columns))]
+        lines = [align_row(row, widths, right) for row in table]
         blocks.append("\n".join(lines + ([footer.render(lang)] if footer else [])))
     return "\n\n".join(blocks)
 
@@ -136,7 +136,7 @@ def html_grid(columns: Sequence[Text], body: Sequence[Sequence[Text]], *, css: s
     """An HTML table with class ``css``; with the language ``both``, each cell carries both."""
     head = "".join(_cell(c, "th") for c in columns)
     rows_html = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in body)
-    foot = "".join(f"<p>{html.escape(footer.render(lang))}</p>" for lang in _langs()) if footer else ""
+    foot = "".join(f"<p>{html.escape(footer.render(lang))}</p>" for lang in shown_langs()) if footer else ""
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>{foot}'
 
 
@@ -187,15 +187,14 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
     from matplotlib.axes import Axes
     from matplotlib.patches import Patch
 
-    from .faults import _show
+    from .faults import short_repr
     from .figures import figure, label
     from .i18n import CtlabError
-    from .simulate import Simulation
 
-    if not isinstance(sim, Simulation):
-        raise CtlabError("plot.sim", value=_show(sim))
+    if not (hasattr(sim, "attempts") and hasattr(sim, "elapsed")):  # a Simulation (show never imports simulate)
+        raise CtlabError("plot.sim", value=short_repr(sim))
     if ax is not None and not isinstance(ax, Axes):
-        raise CtlabError("plot.ax", value=_show(ax))
+        raise CtlabError("plot.ax", value=short_repr(ax))
 
     if ax is None:
         _, ax = figure(figsize=(9, 1.0 + 0.45 * max(2, len(sim.attempts))), layout="constrained")

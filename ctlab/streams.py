@@ -23,7 +23,7 @@ from typing import Any
 
 import anthropic
 
-from .catalog import sdk_retries
+from .sdk import sdk_retries
 from .docs_loop import MESSAGES, MODEL
 from .i18n import CtlabError
 from .responses import ERROR_TYPES

@@ -16,7 +16,8 @@ from anthropic._models import FinalRequestOptions
 
 import ctlab
 from ctlab.__main__ import main
-from ctlab.catalog import _probe_client, entry, sdk_retries
+from ctlab.catalog import entry, sdk_retries
+from ctlab.sdk import probe_client
 from ctlab.faults import MAX_FAULTS, MAX_SCRIPT_TEXT, MAX_WAIT, Status, StreamError, Timeout, header_value, parse, status
 from ctlab.responses import error_response
 from ctlab.widgets import FaultLab
@@ -126,7 +127,7 @@ def _sdk_waits(fault: Status, max_retries: int, seed: int) -> list[float]:
     saved = random.getstate()
     random.seed(seed)
     try:
-        return [_probe_client()._calculate_retry_timeout(max_retries - n, options, headers) for n in range(max_retries)]
+        return [probe_client()._calculate_retry_timeout(max_retries - n, options, headers) for n in range(max_retries)]
     finally:
         random.setstate(saved)
 

@@ -105,8 +105,9 @@ class Lab:
             "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
             "CTLAB_LANG": "both",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "LANG": "C.UTF-8",  # Binder's locale: JupyterLab's UI starts in English there (a zh_CN locale would start it in Chinese)
         }
-        for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "CTLAB_LIVE", "MPLBACKEND"):
+        for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "CTLAB_LIVE", "MPLBACKEND", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
             self.env.pop(name, None)
         # As binder/postBuild does: the course's own notebooks are trusted, so saved widgets show.
         subprocess.run(

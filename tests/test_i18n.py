@@ -47,16 +47,23 @@ def test_an_unknown_language_is_refused_in_both_languages() -> None:
         ctlab.set_lang("fr")
 
 
-@pytest.mark.parametrize(("env", "expected"), [("zh", "zh"), ("en", "en"), ("both", "both"), ("klingon", "both")])
-def test_ctlab_lang_sets_the_starting_language(env: str, expected: str) -> None:
+@pytest.mark.parametrize(("env", "expected"), [("zh", "zh"), ("en", "en"), ("both", "both"), (" EN ", "en"), ("klingon", "both")])
+def test_ctlab_lang_sets_the_starting_language(env: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctlab import i18n
+
+    monkeypatch.setenv("CTLAB_LANG", env)
+    assert i18n._initial_lang() == expected
+
+
+def test_a_fresh_interpreter_starts_in_the_language_ctlab_lang_names() -> None:
     out = subprocess.run(
         [sys.executable, "-c", "import ctlab; print(ctlab.get_lang())"],
-        env={"CTLAB_LANG": env, "PATH": ""},
+        env={"CTLAB_LANG": "zh", "PATH": ""},
         capture_output=True,
         text=True,
         check=True,
     )
-    assert out.stdout.strip() == expected
+    assert out.stdout.strip() == "zh"
 
 
 def test_every_message_key_ctlab_uses_exists() -> None:

@@ -16,7 +16,7 @@ import html
 from dataclasses import dataclass, field
 
 from ..i18n import Lang, Text, get_lang, t
-from ..show import _langs
+from ..show import shown_langs
 from .battery import Scenario, Verdict
 from .runner import Run
 
@@ -100,7 +100,7 @@ class Report:
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return "\n\n".join(self.render(lang) for lang in _langs())
+        return "\n\n".join(self.render(lang) for lang in shown_langs())
 
     __repr__ = __str__
 

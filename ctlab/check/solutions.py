@@ -22,7 +22,7 @@ from typing import Any
 import anthropic
 
 from ..i18n import CtlabError, t
-from ..show import _langs
+from ..show import shown_langs
 from ..retry import MESSAGES, MODEL, backoff, chat_with_retry, is_retryable, retry_after
 from ..streams import worth_restarting
 
@@ -97,12 +97,12 @@ class Solution:
         """The function's source, then the source of each helper it uses."""
         parts = [inspect.getsource(self.fn)]
         for helper in self.uses:
-            names = [t("check.solution_uses", name=f"{helper.__module__}.{helper.__qualname__}").render(lang) for lang in _langs()]
+            names = [t("check.solution_uses", name=f"{helper.__module__}.{helper.__qualname__}").render(lang) for lang in shown_langs()]
             parts.append("\n".join(names) + "\n" + inspect.getsource(helper))
         return "\n\n".join(p.rstrip("\n") for p in parts)
 
     def __str__(self) -> str:
-        header = "\n".join(t("check.solution", n=self.exercise).render(lang) for lang in _langs())
+        header = "\n".join(t("check.solution", n=self.exercise).render(lang) for lang in shown_langs())
         return f"{header}\n{self.source()}"
 
     __repr__ = __str__

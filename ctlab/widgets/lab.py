@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import ipywidgets as w
 from IPython.display import HTML, Image
 
-from ..faults import MAX_WAIT, _show
+from ..faults import MAX_WAIT, short_repr
 from ..i18n import CtlabError, Text, t
 from ..figures import png
 from ..show import plot
@@ -72,7 +72,7 @@ def _check_options(
     """Refuse a bad argument with a :class:`CtlabError` naming what is allowed, before any widget exists."""
 
     def refuse(name: str, value: object, allowed: Text) -> NoReturn:
-        raise CtlabError("input.argument", call="FaultLab", name=name, value=_show(value), allowed=allowed)
+        raise CtlabError("input.argument", call="FaultLab", name=name, value=short_repr(value), allowed=allowed)
 
     if not isinstance(faults, str):
         refuse("faults", faults, t("input.allowed.script"))

@@ -1,0 +1,116 @@
+"""ctlab's shape: imports run one way, and no module reaches into another's private names.
+
+The graph is built from the source text, imports inside functions included
+(a lazy import is still a dependency); imports under ``if TYPE_CHECKING:`` are
+for type checkers only and do not count.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "ctlab"
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node except those under ``if TYPE_CHECKING:``."""
+    nodes, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+            continue
+        nodes.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return nodes
+
+
+def _imports(name: str) -> list[tuple[str, str | None]]:
+    """``(module, imported name or None)`` for each ctlab import in module ``name``."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: list[tuple[str, str | None]] = []
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, None) for alias in node.names if alias.name.startswith("ctlab")]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            if module.startswith("ctlab"):
+                found += [(module, alias.name) for alias in node.names]
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {}
+    for name in MODULES:
+        targets = set()
+        for module, imported in _imports(name):
+            submodule = f"{module}.{imported}"
+            targets.add(submodule if submodule in MODULES else module)
+        edges[name] = {t for t in targets if t in MODULES and t != name}
+    return edges
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(edges[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_the_import_graph_sees_lazy_imports_and_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert "ctlab.show" in _graph()["ctlab.simulate"], "Simulation.__str__ imports show inside a function"
+
+
+def test_ctlab_s_imports_run_one_way() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_no_module_imports_another_module_s_private_name() -> None:
+    private = [
+        f"{name} imports {module}.{imported}"
+        for name in MODULES
+        for module, imported in _imports(name)
+        if imported and imported.startswith("_") and not imported.endswith("__")  # __version__ is public
+        and f"{module}.{imported}" not in MODULES  # a package-private module (ctlab._active) is fine
+    ]
+    assert private == []
