@@ -10,7 +10,7 @@ real ``anthropic`` SDK through respx, on a virtual clock), the fault values
 (:func:`status`, :func:`ok`, :func:`timeout`, :func:`disconnect`,
 :func:`stream_error`, or text like ``"429 200"``), :func:`client`, the error
 :func:`catalog`, :func:`check` (grade a retry function against a battery of
-faults), :func:`plot`, and :func:`set_lang`.
+faults), :func:`plot`, and :func:`set_lang` (or ``with`` :func:`lang` for one block).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _distribution_version
 
-from .catalog import catalog, entry
-from .check import check
+from .atlas import catalog, entry
+from .grading import EXERCISES, check, solution
 from .clients import client
 from .faults import disconnect, ok, parse, status, stream_error, timeout
-from .i18n import CtlabError, get_lang, set_lang
+from .i18n import CtlabError, get_lang, lang, set_lang
 from .server import serve
 from .show import plot
 from .simulate import Attempt, Outcome, Simulation, ask, run, simulate
@@ -34,6 +34,7 @@ except PackageNotFoundError:  # a source tree on sys.path that was never pip-ins
     __version__ = "0+unknown"
 
 __all__ = [
+    "EXERCISES",
     "Attempt",
     "CtlabError",
     "Outcome",
@@ -45,6 +46,7 @@ __all__ = [
     "disconnect",
     "entry",
     "get_lang",
+    "lang",
     "ok",
     "parse",
     "plot",
@@ -52,6 +54,7 @@ __all__ = [
     "serve",
     "set_lang",
     "simulate",
+    "solution",
     "status",
     "stream_error",
     "timeout",

@@ -16,7 +16,7 @@ from typing import Any
 import anthropic
 
 from . import __version__
-from .catalog import catalog
+from .atlas import catalog
 from .faults import MAX_RETRIES
 from .i18n import LANGS, CtlabError, set_lang, t
 from .simulate import Attempt, run

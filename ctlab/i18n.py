@@ -15,6 +15,8 @@ the default is ``both``. Errors always carry both languages.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
@@ -70,6 +72,25 @@ def set_lang(lang: str) -> None:
 
 def get_lang() -> Lang:
     return _lang
+
+
+@contextmanager
+def lang(value: str) -> Iterator[None]:
+    """Use language ``value`` inside the block, then put back the one before (even after an error).
+
+    >>> import ctlab
+    >>> with ctlab.lang("en"):
+    ...     print(ctlab.get_lang())
+    en
+    >>> ctlab.get_lang()
+    'both'
+    """
+    previous = get_lang()
+    set_lang(value)
+    try:
+        yield
+    finally:
+        set_lang(previous)
 
 
 def t(key: str, **values: object) -> Text:

@@ -16,7 +16,7 @@ from anthropic._models import FinalRequestOptions
 
 import ctlab
 from ctlab.__main__ import main
-from ctlab.catalog import entry, sdk_retries
+from ctlab.atlas import entry, sdk_retries
 from ctlab.sdk import probe_client
 from ctlab.faults import MAX_FAULTS, MAX_SCRIPT_TEXT, MAX_WAIT, Status, StreamError, Timeout, header_value, parse, status
 from ctlab.responses import error_response
@@ -196,7 +196,7 @@ def test_the_fault_lab_escapes_the_learners_text(faults: str) -> None:
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in html for html in shown)
 
 
-# --- bounds enforced in clients.py, check/__init__.py and the CLI ---------------------
+# --- bounds enforced in clients.py, grading/__init__.py and the CLI ---------------------
 
 
 def test_a_simulated_client_refuses_a_runaway_max_retries_before_sending_anything() -> None:

@@ -8,7 +8,7 @@ import anthropic
 import pytest
 
 import ctlab
-from ctlab.catalog import (
+from ctlab.atlas import (
     DOCS_STATUSES,
     DOCS_TABLE,
     STATUSES,

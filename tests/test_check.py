@@ -13,8 +13,8 @@ import pytest
 
 import ctlab
 from ctlab import docs_loop
-from ctlab.check import EXERCISES, Report, check, solution
-from ctlab.check.runner import RUNAWAY
+from ctlab.grading import EXERCISES, Report, check, solution
+from ctlab.grading.runner import RUNAWAY
 from ctlab.i18n import t
 from ctlab.retry import chat_with_retry, is_retryable, retry_after
 
@@ -358,7 +358,7 @@ def test_a_solution_shows_its_source_and_the_helpers_it_uses() -> None:
     assert text.startswith("# exercise 2: a reference solution. Try it yourself first!\ndef retry_what_can_succeed(")
     assert "# it uses ctlab.retry.is_retryable:\ndef is_retryable(" in text
     assert solution(3).fn is chat_with_retry
-    assert check.solution is solution  # type: ignore[attr-defined]
+    assert ctlab.solution is solution and ctlab.EXERCISES is EXERCISES
     with pytest.raises(ctlab.CtlabError, match="there is no exercise 5"):
         solution(5)
 

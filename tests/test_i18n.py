@@ -74,3 +74,16 @@ def test_every_message_key_ctlab_uses_exists() -> None:
     pattern = re.compile(r"""(?:\bt|CtlabError)\(\s*["']([a-z0-9_.]+)["']""")
     used = {key for path in root.rglob("*.py") for key in pattern.findall(path.read_text(encoding="utf-8"))}
     assert used and not used - set(MESSAGES)
+
+
+def test_with_lang_uses_a_language_for_one_block_and_puts_the_previous_one_back() -> None:
+    ctlab.set_lang("zh")
+    with ctlab.lang("en"):
+        assert ctlab.get_lang() == "en"
+    assert ctlab.get_lang() == "zh"
+    with pytest.raises(ZeroDivisionError), ctlab.lang("both"):
+        1 / 0
+    assert ctlab.get_lang() == "zh"
+    with pytest.raises(ctlab.CtlabError), ctlab.lang("fr"):
+        pass
+    assert ctlab.get_lang() == "zh"

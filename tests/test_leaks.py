@@ -22,13 +22,13 @@ import pytest
 
 import ctlab
 from ctlab import _active
-from ctlab.check.runner import guarded
+from ctlab.grading.runner import guarded
 from ctlab.retry import chat_with_retry
 from ctlab.simulate import _TRANSPORTS, ask
 
 simulate_module = sys.modules["ctlab.simulate"]
 clock_module = sys.modules["ctlab.clock"]
-runner_module = sys.modules["ctlab.check.runner"]
+runner_module = sys.modules["ctlab.grading.runner"]
 
 if TYPE_CHECKING:
     from conftest import LocalClaude

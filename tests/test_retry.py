@@ -7,7 +7,7 @@ import pytest
 
 import ctlab
 from ctlab import docs_loop, retry
-from ctlab.catalog import STATUSES, sdk_retries
+from ctlab.atlas import STATUSES, sdk_retries
 from ctlab.docs_loop import MESSAGES
 from ctlab.i18n import CtlabError, t
 

@@ -11,7 +11,7 @@ from anthropic import _constants
 
 import ctlab
 from ctlab import sdk
-from ctlab.catalog import entry
+from ctlab.atlas import entry
 from ctlab.widgets.sdk import DOCS_ROUNDS, SDKLab
 
 matplotlib.use("Agg")

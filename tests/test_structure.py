@@ -8,6 +8,7 @@ for type checkers only and do not count.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ctlab"
@@ -114,3 +115,52 @@ def test_no_module_imports_another_module_s_private_name() -> None:
         and f"{module}.{imported}" not in MODULES  # a package-private module (ctlab._active) is fine
     ]
     assert private == []
+
+
+ROOT = PACKAGE.parent
+DOTTED = re.compile(r"\bctlab(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+LOGGER = re.compile(r"getLogger\(\s*\\?[\"'](ctlab[\w.]*)")
+
+
+def _printed_paths() -> set[str]:
+    """Every ``ctlab.x.y`` the README and the notebooks (source and stored outputs) show a reader."""
+    texts = [(ROOT / "README.md").read_text(encoding="utf-8")]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    loggers = {name for text in texts for name in LOGGER.findall(text)}  # a logger's name is not an import path
+    return {path for text in texts for path in DOTTED.findall(text)} - loggers
+
+
+def _resolve(path: str) -> object:
+    """``path`` as a reader types it: import its longest module prefix, then attribute by attribute from ``ctlab``."""
+    import importlib
+
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        try:
+            importlib.import_module(".".join(parts[:end]))
+            break
+        except ImportError:
+            continue
+    found: object = importlib.import_module("ctlab")
+    for part in parts[1:]:
+        found = getattr(found, part)
+    return found
+
+
+def test_every_dotted_path_the_readme_and_the_notebooks_show_resolves_as_typed() -> None:
+    paths = _printed_paths()
+    assert "ctlab.retry.chat_with_retry" in paths and "ctlab.attempts" not in paths
+    unresolved = []
+    for path in sorted(paths):
+        try:
+            _resolve(path)
+        except AttributeError:
+            unresolved.append(path)
+    assert unresolved == []
+
+
+def test_the_readme_s_python_examples_run() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own code

@@ -18,7 +18,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..catalog import STATUSES, Observation, observe
+from ..atlas import STATUSES, Observation, observe
 from ..i18n import CtlabError, t
 from .lab import error_html
 

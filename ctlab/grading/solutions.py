@@ -1,4 +1,4 @@
-"""Reference solutions to notebook 07's exercises; ``ctlab.check.solution(n)`` shows one.
+"""Reference solutions to notebook 07's exercises; ``ctlab.solution(n)`` shows one.
 
 Each builds on the one before, starting from the docs page's loop
 (:mod:`ctlab.docs_loop`); exercise 3's answer is the course's corrected loop,

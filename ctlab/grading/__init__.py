@@ -12,19 +12,19 @@
 ``fn(client, messages) -> str`` gets a simulated ``anthropic.Anthropic`` built
 like the docs page's (its proxy ``base_url``, the SDK's default
 ``max_retries=2`` left on) and the docs page's ``messages``, and must return
-the reply's text. Each scenario (see :mod:`ctlab.check.battery`) runs the real
+the reply's text. Each scenario (see :mod:`ctlab.grading.battery`) runs the real
 SDK against a fault script on the virtual clock; the report says, per scenario,
 what was simulated, what ``fn`` did (requests, time slept, what it returned or
 raised), pass or fail, why, and a hint — in the language ``ctlab.set_lang`` chose.
 
 Safe on any function: a wrong signature, an ``async def``, a bug, a loop
-that never gives up (stopped after :data:`~ctlab.check.runner.RUNAWAY`
+that never gives up (stopped after :data:`~ctlab.grading.runner.RUNAWAY`
 requests) or one that spins without sending anything (stopped after
 ``time_limit`` real seconds) each get a clear message instead of a crash.
 Each scenario's simulation owns the thread the function runs in (and threads
 it starts), and nothing else; when the scenario ends it is removed, even if
 the function never returns: that function keeps its thread, but can reach no
-simulation again (see :mod:`ctlab.check.runner`).
+simulation again (see :mod:`ctlab.grading.runner`).
 """
 
 from __future__ import annotations
@@ -136,6 +136,3 @@ def _hang(scenario: Scenario, hang: Hang) -> Text:
     then = t("check.hang_stopped" if hang.stopped else "check.hang_alive_thread")
     return Text(f"{message.zh}{then.zh}", f"{message.en} {then.en}")
 
-
-check.solution = solution  # type: ignore[attr-defined]
-check.exercises = EXERCISES  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import anthropic
 
-from ..catalog import sdk_exception
+from ..atlas import sdk_exception
 from ..faults import Disconnect, Fault, Reply, Status, StreamError, Timeout, parse
 from ..i18n import Text, t
 from ..show import describe_error
