@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from anthropic._constants import INITIAL_RETRY_DELAY, MAX_RETRY_DELAY
 
-from .i18n import CtlabError, Text, t
-from .show import align_row, shown_langs, display_width
+from .i18n import CtlabError, Text, lang as language, t
+from .show import plain, shown_langs, text_grid
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -502,11 +502,14 @@ def _two_panels(
     return fig, axes
 
 
-def _render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Aligned text: the first column left, numbers right."""
-    table = [list(header), *(list(r) for r in rows)]
-    widths = [max(display_width(r[i]) for r in table) for i in range(len(header))]
-    return "\n".join(align_row(r, widths, right=tuple(range(1, len(header)))) for r in table)
+def _metric_table(metric: str, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]], lang: str | None) -> str:
+    """One metric as a text table: a row per ``(message key, cells)``, a column per setting; ``lang`` None: each language shown."""
+    header = [t(f"scale.metric.{metric}"), *map(plain, columns)]
+    body = [[t(key), *map(plain, cells)] for key, cells in rows]
+    if lang is None:
+        return text_grid(header, body, right=tuple(range(1, len(header))))
+    with language(lang):
+        return text_grid(header, body, right=tuple(range(1, len(header))))
 
 
 @dataclass(frozen=True)
@@ -524,13 +527,9 @@ class Sweep:
 
     def table(self, metric: str = "calls", lang: str | None = None) -> str:
         """One metric as a text table (in each language when the language is ``both``)."""
-        if lang is None:
-            return "\n\n".join(self.table(metric, one) for one in shown_langs())
         fmt = "{:.1f}" if metric == "finished" else "{:.0f}"
-        header = [t(f"scale.metric.{metric}").render(lang), *map(str, self.clients)]  # type: ignore[arg-type]
-        rows = [[t(f"scale.strategy.{s}").render(lang), *(fmt.format(self.value(s, n, metric)) for n in self.clients)]  # type: ignore[arg-type]
-                for s in self.strategies]
-        return _render_table(header, rows)
+        rows = [(f"scale.strategy.{s}", [fmt.format(self.value(s, n, metric)) for n in self.clients]) for s in self.strategies]
+        return _metric_table(metric, [str(n) for n in self.clients], rows, lang)
 
     def __str__(self) -> str:
         metrics = ("calls", "finished", "failed") if any(self.value(s, n, "failed") for s in self.strategies for n in self.clients) else ("calls", "finished")
@@ -598,12 +597,8 @@ class Overload:
 
     def table(self, metric: str = "goodput", lang: str | None = None) -> str:
         """One metric as a text table (in each language when the language is ``both``)."""
-        if lang is None:
-            return "\n\n".join(self.table(metric, one) for one in shown_langs())
-        header = [t(f"scale.metric.{metric}").render(lang), *(f"{x:g}×" for x in self.loads)]  # type: ignore[arg-type]
-        rows = [[t(f"scale.policy.{p}").render(lang), *(f"{self.value(p, x, metric):.2f}" for x in self.loads)]  # type: ignore[arg-type]
-                for p in self.policies]
-        return _render_table(header, rows)
+        rows = [(f"scale.policy.{p}", [f"{self.value(p, x, metric):.2f}" for x in self.loads]) for p in self.policies]
+        return _metric_table(metric, [f"{x:g}×" for x in self.loads], rows, lang)
 
     def __str__(self) -> str:
         return "\n\n".join(self.table(m, lang) for lang in shown_langs() for m in ("goodput", "load"))
