@@ -34,8 +34,9 @@ An ``x-stainless-retry-count`` that is not a plain number is logged as ``None``
 and its request plays its step like any other: the API does not read that header.
 
 :func:`exchange` runs a command (``curl``, ``node`` ...) against a fresh server
-with ``ANTHROPIC_BASE_URL`` set, and :func:`compare` runs several commands under
-several fault scripts at once, for a table of what each client did.
+with ``ANTHROPIC_BASE_URL`` set, :func:`compare` runs several commands under
+several fault scripts at once, for a table of what each client did, and
+:func:`side_by_side` runs whole experiments like these at the same time.
 """
 
 from __future__ import annotations
@@ -52,13 +53,13 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
 
 from .faults import Disconnect, Fault, FaultsLike, Reply, Status, StreamError, Timeout, parse
 from .i18n import CtlabError, Text, t
@@ -746,6 +747,7 @@ def compare(
     faults: Sequence[FaultsLike] | Mapping[str, Sequence[FaultsLike]],
     *,
     hold: float = HOLD,
+    refuse_for: float = 0.0,
     time_limit: float = 120.0,
     env: Mapping[str, str] | None = None,
     cwd: str | None = None,
@@ -760,7 +762,8 @@ def compare(
     ``timeout``). Then each command (see :func:`exchange`) runs for real on its
     own server, ``workers`` at a time — real clients really wait, so they
     overlap; more at once would starve the CPU and let short client timeouts
-    fire for the wrong reason. ``hold`` and ``time_limit`` are bounded as for
+    fire for the wrong reason. ``hold``, ``refuse_for`` (each command's server
+    refuses connections that long first) and ``time_limit`` are bounded as for
     :func:`exchange` (at most :data:`MAX_REAL_WAIT` seconds), and checked first.
 
     >>> import ctlab
@@ -771,6 +774,7 @@ def compare(
     from .measure import measure
 
     _seconds("server.hold_range", hold, zero=False)  # here, before anything runs, not in a worker thread
+    _seconds("server.refuse_for_range", refuse_for, zero=True)
     _seconds("server.time_limit_range", time_limit, zero=False)
     if isinstance(faults, Mapping):
         jobs = [(name, clients[name], script) for name, scripts in faults.items() for script in scripts]
@@ -783,11 +787,66 @@ def compare(
     commands.sort(key=lambda job: -sum(isinstance(f, Timeout) for f in parse(job[3]).faults))  # the slowest start first
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(commands)))) as pool:
         futures = {
-            i: pool.submit(exchange, client, script, name=name, hold=hold, time_limit=time_limit, env=env, cwd=cwd)  # type: ignore[arg-type]
+            i: pool.submit(exchange, client, script, name=name, hold=hold, refuse_for=refuse_for, time_limit=time_limit, env=env, cwd=cwd)  # type: ignore[arg-type]
             for i, name, client, script in commands
         }
         rows.update((i, future.result()) for i, future in futures.items())
     return Exchanges(rows[i] for i in range(len(jobs)))
+
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+@overload
+def side_by_side(experiments: Mapping[K, Callable[[], T]], *, workers: int = ...) -> dict[K, T]: ...
+@overload
+def side_by_side(experiments: Sequence[Callable[[], T]], *, workers: int = ...) -> list[T]: ...
+def side_by_side(experiments: Mapping[K, Callable[[], T]] | Sequence[Callable[[], T]], *, workers: int = 8) -> dict[K, T] | list[T]:
+    """Run ``experiments`` (functions called with no arguments) at the same time; their results in the order given.
+
+    Made for experiments that wait in real time — :func:`exchange`,
+    :func:`compare`, a client against a slow or silent :func:`serve` — which
+    side by side take about as long as the slowest of them, not the sum. Each
+    one must start its own server (``exchange`` and ``compare`` do), so each
+    log holds only its own requests. ``workers`` run at once (at least 1). A
+    mapping gives a dict with the same keys in the same order. If some fail,
+    all the others still run to the end, then the first failure in the order
+    given is raised; interrupted (Ctrl+C), it starts no more of them and waits
+    for the ones running, so none is left behind.
+
+    >>> from functools import partial
+    >>> curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-d", "{}", "{url}/v1/messages"]
+    >>> runs = side_by_side({"529": partial(exchange, curl, "529"), "200": partial(exchange, curl, "200")})
+    >>> [(faults, run.stdout, run.requests) for faults, run in runs.items()]
+    [('529', '529', 1), ('200', '200', 1)]
+    """
+    keys: list[K] | None = None
+    if isinstance(experiments, Mapping):
+        keys, calls = list(experiments), list(experiments.values())
+    else:
+        calls = list(experiments)
+    for call in calls:
+        if not callable(call):
+            shown = _short(repr(call), 60)
+            raise TypeError(
+                Text(
+                    f"side_by_side 要的是不带参数的函数（比如 functools.partial(exchange, ...)），收到的是 {shown}",
+                    f"side_by_side takes functions called with no arguments (e.g. functools.partial(exchange, ...)), got {shown}",
+                ).render("both")
+            )
+    if not calls:
+        return {} if keys is not None else []
+    pool = ThreadPoolExecutor(max_workers=max(1, min(int(workers), len(calls))), thread_name_prefix="ctlab-side-by-side")
+    try:
+        futures: list[Future[T]] = [pool.submit(call) for call in calls]
+        wait(futures)
+    except BaseException:  # Ctrl+C: start no more, let the running ones finish
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    results = [future.result() for future in futures]  # the first failure, in the order given
+    return dict(zip(keys, results)) if keys is not None else results
 
 
 def versions() -> dict[str, str]:

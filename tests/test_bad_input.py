@@ -245,15 +245,15 @@ def live_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_explicit_api_key_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch, live_outside_ci: None) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-from-the-environment")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-fake-env")
     assert ctlab.client(live=True, api_key="sk-ant-explicit").api_key == "sk-ant-explicit"
 
 
 def test_credentials_in_the_base_url_are_never_shown(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], live_outside_ci: None
 ) -> None:
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://user:sk-ant-secret-in-url@proxy.example/")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://user:sk-ant-fake-url@proxy.example/")
     ctlab.client(live=True, api_key="sk-ant-explicit")
     shown = capsys.readouterr().out
-    assert "proxy.example" in shown and "sk-ant-secret-in-url" not in shown and "user:" not in shown
+    assert "proxy.example" in shown and "sk-ant-fake-url" not in shown and "user:" not in shown
     assert "sk-ant-explicit" not in shown

@@ -25,7 +25,17 @@ import ctlab
 from ctlab.faults import Reply, StreamError, status
 from ctlab.i18n import CtlabError
 from ctlab.responses import error_response, message_response, stream_response
-from ctlab.server import MAX_BODY, Exchanges, FaultServer, compare, exchange, serve, version_tuple, versions
+from ctlab.server import (
+    MAX_BODY,
+    Exchanges,
+    FaultServer,
+    compare,
+    exchange,
+    serve,
+    side_by_side,
+    version_tuple,
+    versions,
+)
 from ctlab.simulate import ask
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -437,8 +447,12 @@ def test_bad_options_are_refused_in_both_languages_naming_what_is_allowed(option
 
 @pytest.mark.parametrize(
     "call",
-    [lambda: exchange(["true"], time_limit=float("inf")), lambda: compare({"x": ["true"]}, ["200"], hold=1e9)],
-    ids=["exchange-time_limit-inf", "compare-hold-1e9"],
+    [
+        lambda: exchange(["true"], time_limit=float("inf")),
+        lambda: compare({"x": ["true"]}, ["200"], hold=1e9),
+        lambda: compare({"x": ["true"]}, ["200"], refuse_for=float("inf")),
+    ],
+    ids=["exchange-time_limit-inf", "compare-hold-1e9", "compare-refuse_for-inf"],
 )
 def test_exchange_and_compare_refuse_endless_waits_before_running_anything(call: Callable[[], object]) -> None:
     with pytest.raises(CtlabError, match="3600"):
@@ -626,3 +640,82 @@ def test_compare_puts_real_clients_and_the_in_process_sdk_in_one_table() -> None
     text = str(table)
     assert "server answered, in order" in text and "raised OverloadedError (529)" in text and "exit code 0" in text
     assert '<table class="ctlab-exchanges">' in table._repr_html_()
+
+
+@has_curl
+def test_compare_gives_each_command_a_server_that_refuses_connections_first() -> None:
+    command = 'curl -s -o /dev/null -w "%{http_code}" -d "{}" "$ANTHROPIC_BASE_URL/v1/messages"'
+    table = compare({"curl": command}, ["200"], refuse_for=30)  # curl gives up at once; closing a refusing server is immediate
+    [row] = table
+    assert (row.returncode, row.stdout, row.requests) == (7, "000", 0)  # 7: could not connect
+
+
+# -- side_by_side: whole experiments at the same time ----------------------------------------
+
+
+def test_side_by_side_runs_experiments_at_the_same_time_and_returns_results_in_the_order_given(no_leaks: None) -> None:
+    together = threading.Barrier(3, timeout=5)  # broken (an error) unless all three are running at once
+    finished: list[int] = []
+
+    def experiment(number: int) -> int:
+        together.wait()
+        time.sleep(0.02 * (3 - number))  # the last one given finishes first
+        finished.append(number)
+        return number * 10
+
+    assert side_by_side([lambda: experiment(1), lambda: experiment(2), lambda: experiment(3)]) == [10, 20, 30]
+    assert finished == [3, 2, 1]
+    named = side_by_side({"b": lambda: experiment(1), "a": lambda: experiment(2), "c": lambda: experiment(3)})
+    assert list(named.items()) == [("b", 10), ("a", 20), ("c", 30)]
+    assert side_by_side([]) == [] and side_by_side({}) == {}
+
+
+def test_side_by_side_experiments_each_on_their_own_server_keep_separate_logs(no_leaks: None) -> None:
+    def experiment(faults: str, requests: int) -> list[int | str]:
+        with serve(faults) as srv:
+            for _ in range(requests):
+                post(srv.url)
+        return [r.answer for r in srv.requests]
+
+    scripts = {"429 200": 3, "529": 2, "500 200": 1}
+    logs = side_by_side([lambda f=faults, n=count: experiment(f, n) for faults, count in scripts.items()])  # type: ignore[misc]
+    assert logs == [[429, 200, 200], [529, 529], [500]]
+
+
+def test_side_by_side_with_one_worker_runs_one_experiment_at_a_time(no_leaks: None) -> None:
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def experiment() -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+
+    side_by_side([experiment] * 4, workers=1)
+    assert most == [1]
+
+
+def test_side_by_side_lets_every_experiment_finish_then_raises_the_first_failure_in_order(no_leaks: None) -> None:
+    done: list[str] = []
+
+    def slow() -> str:
+        time.sleep(0.1)
+        done.append("slow")
+        return "slow"
+
+    def fails(message: str) -> None:
+        raise RuntimeError(message)
+
+    with pytest.raises(RuntimeError, match="first"):
+        side_by_side([slow, lambda: fails("first"), lambda: fails("second")])
+    assert done == ["slow"]  # it was not abandoned: no experiment is left running
+
+
+@pytest.mark.parametrize("experiments", [["curl -s"], {"x": 42}], ids=["a-string", "a-number"])
+def test_side_by_side_explains_in_both_languages_that_it_needs_functions(experiments: object) -> None:
+    with pytest.raises(TypeError) as caught:
+        side_by_side(experiments)  # type: ignore[call-overload]
+    assert re.search(r"[\u4e00-\u9fff]", str(caught.value)) and "functions called with no arguments" in str(caught.value)
