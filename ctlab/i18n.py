@@ -136,7 +136,6 @@ MESSAGES: dict[str, Text] = {
         "选项 {option} 的值 {value!r} 不合法（要求：{allowed}）",
         "option {option} has an invalid value {value!r} (expected: {allowed})",
     ),
-    "fault.allowed_number": T("大于等于 0 的数", "a number >= 0"),
     "fault.allowed_error_code": T("小写字母加下划线，例如 enforced_spend_limit_reached", "snake_case, e.g. enforced_spend_limit_reached"),
     "fault.count": T(
         "重复次数 {value!r} 不合法：*N 里的 N 必须是 1 到 1000 的整数",
@@ -477,8 +476,6 @@ MESSAGES: dict[str, Text] = {
         "the fault server listens on loopback only (127.0.0.1, ::1 or localhost), not {value}",
     ),
     "server.port": T("端口必须是 0–65535 的整数（0 表示自动挑一个空闲端口），收到的是 {value}", "port must be a whole number 0-65535 (0 picks a free one), got {value}"),
-    "server.hold": T("hold 必须是正数（秒），收到的是 {value}", "hold must be a positive number of seconds, got {value}"),
-    "server.refuse_for": T("refuse_for 必须是 >= 0 的秒数，收到的是 {value}", "refuse_for must be a number of seconds >= 0, got {value}"),
     "server.retry_counts": T("重试计数头", "retry-count headers"),
     "server.waits": T("等待 (s)", "waits (s)"),
     "server.not_running": T("服务端还没启动：先进入 with serve(...) as srv: 块，再读 srv.url", "the server has not started: enter `with serve(...) as srv:` before reading srv.url"),
@@ -752,10 +749,6 @@ MESSAGES: dict[str, Text] = {
         "under {scenario}, ctlab stopped your function after {requests} requests, yet it kept going: a bare except: (or except BaseException:) swallowed the stop; catch anthropic.APIError instead.",
     ),
     "check.hang_stopped": T("ctlab 已经让它停下来了；其余场景没有运行", "ctlab stopped it; the other scenarios were not run"),
-    "check.hang_alive": T(
-        "ctlab 没能让它停下来（Python 没法强行结束一个线程）：请重启内核（Kernel → Restart），否则之后的模拟都无法运行",
-        "ctlab could not stop it (Python cannot kill a thread): restart the kernel (Kernel → Restart), or no later simulation can run",
-    ),
     "check.solution": T("# 练习 {n} 的参考答案：先自己试过再看！", "# exercise {n}: a reference solution. Try it yourself first!"),
     "check.solution_uses": T("# 其中用到的 {name}：", "# it uses {name}:"),
 }
