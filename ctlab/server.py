@@ -55,6 +55,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 from pathlib import Path
@@ -785,12 +786,11 @@ def compare(
     }
     commands = [(i, name, client, script) for i, (name, client, script) in enumerate(jobs) if i not in rows]
     commands.sort(key=lambda job: -sum(isinstance(f, Timeout) for f in parse(job[3]).faults))  # the slowest start first
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(commands)))) as pool:
-        futures = {
-            i: pool.submit(exchange, client, script, name=name, hold=hold, refuse_for=refuse_for, time_limit=time_limit, env=env, cwd=cwd)  # type: ignore[arg-type]
-            for i, name, client, script in commands
-        }
-        rows.update((i, future.result()) for i, future in futures.items())
+    runs = {
+        i: partial(exchange, client, script, name=name, hold=hold, refuse_for=refuse_for, time_limit=time_limit, env=env, cwd=cwd)  # type: ignore[arg-type]
+        for i, name, client, script in commands
+    }
+    rows.update(side_by_side(runs, workers=workers))
     return Exchanges(rows[i] for i in range(len(jobs)))
 
 

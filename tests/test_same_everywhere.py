@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -86,17 +87,11 @@ def _nbval(notebook: Path, tmp: Path, *, hide_fonts: bool) -> subprocess.Popen[s
         empty.mkdir()
         mounts = " && ".join(f"mount --bind {empty} {d}" for d in FONT_DIRS if Path(d).is_dir()) or "true"
         count = "from matplotlib import font_manager as f; n = len(f.findSystemFonts()); assert n == 0, n"
-        shell = f"{mounts} && {sys.executable} -c {_quote(count)} && exec " + " ".join(map(_quote, pytest_cmd))
+        shell = f"{mounts} && {sys.executable} -c {shlex.quote(count)} && exec " + " ".join(map(shlex.quote, pytest_cmd))
         cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c", shell]
     else:
         cmd = pytest_cmd
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def _quote(arg: str) -> str:
-    import shlex
-
-    return shlex.quote(arg)
 
 
 @pytest.fixture(scope="module")
