@@ -18,8 +18,23 @@ import anthropic
 from . import __version__
 from .atlas import catalog
 from .faults import MAX_RETRIES
-from .i18n import LANGS, CtlabError, set_lang, t
+from .i18n import CtlabError, LANGS, Text, register, set_lang, t
 from .simulate import Attempt, run
+
+register(
+    "ctlab.__main__",  # its name is "__main__" under python -m ctlab
+    {
+        "server.listening": Text(
+            "故障服务端已启动：{url}（故障序列：{faults}）。把客户端的 base URL 设成它；按 Ctrl+C 停止",
+            "fault server listening on {url} (faults: {faults}). Point a client's base URL at it; Ctrl+C stops it",
+        ),
+        "server.request": Text(
+            "第 {number} 次：{method} {path}，重试计数头 {retry_count}，回应 {answer}",
+            "#{number}: {method} {path}, retry-count header {retry_count}, answered {answer}",
+        ),
+        "server.stopped": Text("服务端已停止，共收到 {count} 次请求", "server stopped after {count} requests"),
+    },
+)
 
 
 def _common() -> argparse.ArgumentParser:

@@ -31,10 +31,24 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from .faults import Fault, Reply, Script, status
-from .i18n import CtlabError
+from .i18n import CtlabError, Text, register
 from .responses import RATE_LIMIT
 from .scale import RateLimit
 from .simulate import active
+
+register(
+    __name__,
+    {
+        "aio.outside": Text(
+            "run_async 只能在 ctlab.simulate(...) 的 with 块里使用：它用模拟的虚拟时钟计时",
+            "run_async only works inside a `with ctlab.simulate(...)` block: it keeps time on the simulation's virtual clock",
+        ),
+        "aio.rate": Text(
+            "限流参数不合法：per_minute 必须大于 0，burst 必须 >= 1（收到 per_minute={per_minute!r}, burst={burst!r}）",
+            "invalid rate limit: per_minute must be > 0 and burst >= 1 (got per_minute={per_minute!r}, burst={burst!r})",
+        ),
+    },
+)
 
 __all__ = ["RateLimitedServer", "run_async"]
 

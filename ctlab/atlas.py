@@ -30,11 +30,55 @@ import anthropic
 from anthropic._exceptions import extract_error_code
 
 from .faults import FaultsLike, StreamError, short_repr, parse
-from .i18n import CtlabError, Text, t
+from .i18n import CtlabError, Text, register, t
 from .responses import error_type_for
 from .show import TableView, plain, describe_outcome, html_grid, text_grid
 from .sdk import sdk_exception, sdk_retries
 from .simulate import Simulation, ask, run
+
+register(
+    __name__,
+    {
+        "catalog.unknown": Text(
+            "速查表里没有状态码 {value}，速查表中有：{allowed}",
+            "status {value} is not in the catalog; it has: {allowed}",
+        ),
+        "catalog.statuses": Text(
+            "catalog() 要的是状态码的列表或元组，例如 catalog((429, 529))；只看一个状态码请用 entry(429)。"
+            "收到的是 {value}；速查表中有：{allowed}",
+            "catalog() takes a list or tuple of status codes, e.g. catalog((429, 529)); for one status, use entry(429). "
+            "Got {value}; the catalog has: {allowed}",
+        ),
+        "catalog.status": Text("状态码", "status"),
+        "catalog.exception": Text("SDK 异常类", "SDK exception"),
+        "catalog.error_type": Text("API 错误类型", "API error type"),
+        "catalog.retried": Text("SDK 会重试吗", "SDK retries?"),
+        "catalog.cause": Text("常见原因", "usual cause"),
+        "catalog.action": Text("怎么处理", "what to do"),
+        "observe.what": Text("项目", "what"),
+        "observe.value": Text("这次看到的", "what came back"),
+        "observe.faults": Text("故障脚本", "faults"),
+        "observe.outcome": Text("结果", "outcome"),
+        "observe.hierarchy": Text("类层次", "class hierarchy"),
+        "observe.requests": Text("HTTP 请求数", "HTTP requests"),
+        "observe.requests_value": Text("{requests} 次（重试计数头：{counts}）", "{requests} (retry-count headers: {counts})"),
+        "observe.retried": Text("会：这次重试了 {retries} 次（max_retries={max_retries}）", "yes: {retries} retries this time (max_retries={max_retries})"),
+        "observe.not_retried": Text("不会：第一次失败就抛出", "no: raised on the first failure"),
+        "observe.raised": Text("SDK 抛出的异常", "raised by the SDK"),
+        "observe.below_api_error": Text("类层次（APIError 以下）", "hierarchy (below APIError)"),
+        "observe.retry_counts": Text("各次的重试计数头", "retry-count headers"),
+        "observe.request_id": Text("request_id", "request_id"),
+        "observe.error_type": Text("错误体里的 error.type", "error.type in the body"),
+        "docs.exception": Text("文档写的异常类", "class in the docs"),
+        "docs.verdict": Text("对照结果", "verdict"),
+        "docs.action": Text("文档的处理方式", "the docs' advice"),
+        "docs.requests": Text("抛出前 SDK 已发的请求数", "requests sent before it was raised"),
+        "docs.same": Text("一致", "matches"),
+        "docs.subclass": Text("不准确：实际抛出 {raised}，它是 {documented} 的子类", "imprecise: the SDK raises {raised}, a subclass of {documented}"),
+        "docs.wrong": Text("不对：实际抛出 {raised}", "wrong: the SDK raises {raised}"),
+        "docs.nothing": Text("不对：没有抛出异常", "wrong: nothing was raised"),
+    },
+)
 
 T = Text
 _ADVICE: dict[int, tuple[Text, Text]] = {

@@ -27,7 +27,68 @@ from anthropic import Middleware
 
 from . import _active
 from .faults import MAX_RETRIES, MAX_WAIT
-from .i18n import CtlabError, t
+from .i18n import CtlabError, Text, register, t
+
+register(
+    __name__,
+    {
+        "client.max_retries": Text(
+            "max_retries 必须是 >= 0 的整数，收到的是 {value!r}",
+            "max_retries must be a whole number >= 0, got {value!r}",
+        ),
+        "client.timeout": Text(
+            "timeout 必须是正数（秒），收到的是 {value!r}",
+            "timeout must be a positive number of seconds, got {value!r}",
+        ),
+        "client.outside": Text(
+            "这个模拟客户端只能在 ctlab.simulate(...) 的 with 块里使用（块外不会发出任何真实请求）。"
+            "想调用真实 API，请用 ctlab.client(live=True)",
+            "this simulated client only works inside a `with ctlab.simulate(...)` block (outside it, nothing is sent). "
+            "To call the real API, use ctlab.client(live=True)",
+        ),
+        "client.no_key": Text(
+            "没有找到 API Key：请设置环境变量 ANTHROPIC_API_KEY，或在提示框里输入（输入内容不会显示）",
+            "no API key found: set ANTHROPIC_API_KEY, or type it at the prompt (it is not echoed)",
+        ),
+        "client.live_in_ci": Text(
+            "CI 中不允许真实请求：CI=true 时 ctlab 只做模拟",
+            "live requests are not allowed in CI: with CI=true ctlab only simulates",
+        ),
+        "client.max_retries_range": Text(
+            "max_retries 必须是 0 到 {limit} 的整数，收到的是 {value!r}。模拟里的请求虽然不用真等，"
+            "却都要真的跑一遍 SDK：{limit} 次重试就要好几秒",
+            "max_retries must be a whole number from 0 to {limit}, got {value!r}. A simulated request waits for nothing, "
+            "but still runs the real SDK: {limit} retries take several seconds",
+        ),
+        "client.timeout_range": Text(
+            "timeout 必须是大于 0、不超过 {limit} 的秒数（约 49.7 天），收到的是 {value!r}",
+            "timeout must be a number of seconds above 0 and at most {limit} (about 49.7 days), got {value!r}",
+        ),
+        "client.other_thread": Text(
+            "这个模拟客户端用在了模拟不管的线程里：一个模拟只应答运行它 with 块的线程、块内启动的线程，以及块内创建的客户端。"
+            "请在 with 块里（或块内启动的线程里）使用它",
+            "this simulated client was used in a thread the running simulation does not own: a simulation only answers "
+            "the thread running its `with` block, threads started inside the block, and clients created inside it. Use it there",
+        ),
+        "client.live_refused": Text(
+            "现在有一个 ctlab 模拟正在运行（ctlab.simulate(...) 或 ctlab.check(...)）：它结束之前不能创建真实客户端，"
+            "免得真实请求被模拟悄悄应答",
+            "a ctlab simulation is running (ctlab.simulate(...) or ctlab.check(...)): no live client until it ends, "
+            "so that no live request is ever quietly answered by the simulation",
+        ),
+        "client.live_in_simulation": Text(
+            "真实客户端不能在 ctlab.simulate(...) 块里（或块内启动的线程里）使用：它的请求会被模拟应答，而不是发给 API。"
+            "块内请用 sim.client()，真实调用放到块外",
+            "a live client cannot be used inside a ctlab.simulate(...) block (or a thread started in it): its requests "
+            "would be answered by the simulation, not the API. Use sim.client() inside the block and the live client outside it",
+        ),
+        "client.prompt": Text("请输入 API Key（不会显示）：", "API key (not echoed): "),
+        "client.live_ready": Text(
+            "真实模式：请求会发往 {base_url}，会产生真实费用",
+            "live mode: requests go to {base_url} and cost real money",
+        ),
+    },
+)
 
 #: The proxy from the docs page the course starts from.
 DOCS_BASE_URL = "https://www.cheapertoken.work"

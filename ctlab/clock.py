@@ -38,7 +38,17 @@ import anyio
 import anyio._backends._asyncio  # noqa: F401  - bind its own `asyncio.sleep` now, never to a virtual one
 
 from ._active import Patches, critical, deliver_pending, guard_signals, interrupt_pending, unguard_signals
-from .i18n import CtlabError
+from .i18n import CtlabError, Text, register
+
+register(
+    __name__,
+    {
+        "clock.negative": Text(
+            "等待时长不能为负数：{value!r}",
+            "a wait cannot be negative: {value!r}",
+        ),
+    },
+)
 
 Sleeper = Literal["sdk", "code"]
 SleepListener = Callable[[float, Sleeper], None]

@@ -52,7 +52,91 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Literal, Union
 
-from .i18n import CtlabError, t
+from .i18n import CtlabError, Text, register, t
+
+register(
+    __name__,
+    {
+        "fault.unknown": Text(
+            "看不懂的故障 {value}。可以写：HTTP 状态码 400–599、200/ok、timeout、connect-timeout、"
+            "disconnect、stream-error，后面可加 *次数 或 (选项)，例如 \"429(retry-after=2)*3 200\"",
+            "unknown fault {value}. Allowed: an HTTP status 400-599, 200/ok, timeout, connect-timeout, "
+            "disconnect, stream-error, optionally followed by *count or (options), e.g. \"429(retry-after=2)*3 200\"",
+        ),
+        "fault.status_range": Text(
+            "状态码 {value} 不在可模拟的范围内：错误状态只能是 400–599，成功请写 200 或 ok",
+            "status {value} cannot be simulated: error statuses must be 400-599; write 200 or ok for a success",
+        ),
+        "fault.option": Text(
+            "{fault} 不支持选项 {option!r}，可用的选项：{allowed}",
+            "{fault} does not take option {option!r}; allowed options: {allowed}",
+        ),
+        "fault.option_value": Text(
+            "选项 {option} 的值 {value!r} 不合法（要求：{allowed}）",
+            "option {option} has an invalid value {value!r} (expected: {allowed})",
+        ),
+        "fault.allowed_error_code": Text("小写字母加下划线，例如 enforced_spend_limit_reached", "snake_case, e.g. enforced_spend_limit_reached"),
+        "fault.empty": Text(
+            "故障脚本是空的：至少写一个，例如 \"429 200\"",
+            "the fault script is empty: give at least one fault, e.g. \"429 200\"",
+        ),
+        "fault.type": Text(
+            "无法把 {value} 当作故障：请传入字符串（如 \"429 200\"）、ctlab 的故障对象或它们的列表",
+            "cannot use {value} as faults: pass a string (e.g. \"429 200\"), a ctlab fault, or a list of them",
+        ),
+        "input.argument": Text("{call} 的参数 {name} 不能是 {value}，要求：{allowed}", "{call}: {name} cannot be {value}; expected: {allowed}"),
+        "input.allowed.text": Text("字符串（str），最多 {limit} 个字符", "a str of at most {limit} characters"),
+        "input.allowed.int": Text("整数", "a whole number"),
+        "input.allowed.int_range": Text("{low} 到 {high} 的整数", "a whole number from {low} to {high}"),
+        "input.allowed.bool": Text("True 或 False", "True or False"),
+        "input.allowed.seconds": Text("大于 0、不超过 {limit} 的秒数", "a number of seconds above 0 and at most {limit}"),
+        "input.allowed.function": Text("函数 call(client)，或 None", "a function call(client), or None"),
+        "input.allowed.functions": Text("名字 → 函数 call(client) 的 dict，至少一项", "a dict of name → function call(client), with at least one entry"),
+        "input.allowed.script": Text("故障脚本文字，例如 \"429 200\"", "a fault script as text, e.g. \"429 200\""),
+        "input.allowed.scripts": Text("故障脚本文字的列表，例如 [\"429 200\", \"529\"]", "a list of fault scripts as text, e.g. [\"429 200\", \"529\"]"),
+        "fault.allowed_retry_after": Text(
+            "大于等于 0 的数：retry-after 是秒数，retry-after-ms 是毫秒数，inf 也可以；"
+            "想让服务端原样发送别的文字，就给文字加上引号，例如 \"429(retry-after='soon')\"，"
+            "在 Python 里写 status(429, retry_after='soon')",
+            "a number >= 0: seconds for retry-after, milliseconds for retry-after-ms, inf included; "
+            "to have the server send any other text as it is, put the text in quotes, e.g. \"429(retry-after='soon')\", "
+            "or in Python status(429, retry_after='soon')",
+        ),
+        "fault.allowed_header_text": Text(
+            "可打印的 ASCII 文字，最多 {limit} 个字符，首尾不能有空格",
+            "printable ASCII text of at most {limit} characters, with no space at either end",
+        ),
+        "fault.allowed_error_type": Text("小写字母加下划线，例如 overloaded_error、api_error", "snake_case, e.g. overloaded_error, api_error"),
+        "fault.allowed_should_retry": Text("True、False，或 None（不发送这个响应头）", "True, False, or None (no such header)"),
+        "fault.allowed_phase": Text(
+            "'read'（服务端一直不回应）或 'connect'（连接一直建立不起来）；ctlab 不模拟 'write' 和 'pool' 超时",
+            "'read' (the server never answers) or 'connect' (the connection is never made); ctlab simulates no 'write' or 'pool' timeout",
+        ),
+        "fault.allowed_headers": Text(
+            "响应头名 → 文字 的 dict：名字由字母、数字和 - 组成，不能是 content-length、transfer-encoding 或 connection"
+            "（这几个由 ctlab 设置）；值是可打印的 ASCII 文字，最多 {limit} 个字符",
+            "a dict of header name → text: names of letters, digits and -, other than content-length, transfer-encoding "
+            "and connection (ctlab sets those); values printable ASCII text of at most {limit} characters",
+        ),
+        "fault.repeat": Text(
+            "重复次数 {value} 不合法：*N 里的 N 必须是 1 到 {limit} 的整数",
+            "invalid repeat count {value}: N in *N must be a whole number from 1 to {limit}",
+        ),
+        "fault.too_many": Text(
+            "故障脚本最多只能有 {limit} 个故障。最后一个会一直重复，所以脚本不必更长",
+            "a fault script holds at most {limit} faults. The last one repeats forever, so a script never needs to be longer",
+        ),
+        "fault.too_long": Text(
+            "故障脚本太长：{length} 个字符，最多 {limit} 个。重复的故障请用 *N 表示，例如 \"429*100 200\"",
+            "the fault script is too long: {length} characters, at most {limit}. Write repeats with *N, e.g. \"429*100 200\"",
+        ),
+        "fault.duplicate": Text("{fault} 里的选项 {option} 写了两次", "{fault} sets option {option} twice"),
+        "fault.stream_error_type": Text(
+            "{fault} 只能写一个错误类型（小写字母加下划线），例如 stream-error(api_error)",
+            "{fault} takes one error type in snake_case, e.g. stream-error(api_error)",
+        ),
+    },
+)
 
 #: The most faults one script may hold, and the largest ``N`` in ``*N``. The last
 #: fault repeats forever, so a longer script would never be played to its end.

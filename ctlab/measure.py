@@ -19,9 +19,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from .faults import FaultsLike, parse
-from .i18n import Text, t
+from .i18n import Text, register, t
 from .show import TableView, plain, describe_outcome
 from .simulate import Simulation, run
+
+register(
+    __name__,
+    {
+        "measure.faults": Text("故障", "faults"),
+        "measure.code": Text("代码", "code"),
+        "measure.requests": Text("HTTP 请求数", "HTTP requests"),
+        "measure.slept": Text("总共睡了 (s)", "slept (s)"),
+        "measure.wasted": Text("最后一次之后白睡 (s)", "slept after the last attempt (s)"),
+        "measure.elapsed": Text("虚拟耗时 (s)", "virtual time (s)"),
+        "measure.outcome": Text("调用方拿到的结果", "what the caller got"),
+    },
+)
 
 Call = Callable[[Any], Any]
 

@@ -35,10 +35,20 @@ import tenacity
 from anthropic._constants import INITIAL_RETRY_DELAY, MAX_RETRY_DELAY
 
 from .docs_loop import MESSAGES, MODEL
-from .i18n import Text, t
+from .i18n import Text, register, t
 from .retry import is_retryable, retry_after
 from .simulate import ask
 from .streams import Streamed, stream_with_restart
+
+register(
+    __name__,
+    {
+        "patterns.attempts": Text(
+            "共 {attempts} 次 HTTP 尝试，其中 {retries} 次是 SDK 的重试；回应：{answers}",
+            "{attempts} HTTP attempts, {retries} of them the SDK's retries; answers: {answers}",
+        ),
+    },
+)
 
 __all__ = [
     "FALLBACK_MODEL",

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from .docs_loop import MODEL
 from .faults import MAX_WAIT, Reply, Status, StreamError, header_value, status  # noqa: F401  (status: doctest)
 
 #: The ``error.type`` the API sends for each status (Anthropic's documented table;
@@ -52,7 +53,6 @@ _MESSAGES: dict[str, str] = {
 
 #: A fixed "wall clock" for virtual time zero, so header dates are reproducible.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
-MODEL = "claude-opus-4-7"
 RATE_LIMIT = 50
 
 

@@ -33,7 +33,22 @@ import anthropic
 
 from .docs_loop import MESSAGES, MODEL
 from .faults import MAX_WAIT
-from .i18n import CtlabError, t
+from .i18n import CtlabError, Text, register, t
+
+register(
+    __name__,
+    {
+        "retry.max_attempts": Text(
+            "max_attempts 必须是 >= 1 的整数（包括第一次请求在内的总次数），收到的是 {value!r}",
+            "max_attempts must be a whole number >= 1 (every request, the first included), got {value!r}",
+        ),
+        "retry.gave_up": Text("ctlab.retry：共尝试 {attempts} 次后放弃", "ctlab.retry: gave up after {attempts} attempt(s)"),
+        "loop.multiply": Text(
+            "手写循环 {loop} 轮 × 每轮 SDK 最多发 {sdk} 次 = {total} 次 HTTP 请求；实测：{measured} 次",
+            "{loop} rounds of the loop × up to {sdk} SDK attempts in each = {total} HTTP requests; measured: {measured}",
+        ),
+    },
+)
 
 __all__ = ["MESSAGES", "backoff", "chat_with_retry", "is_retryable", "retry_after"]
 

@@ -30,8 +30,60 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from anthropic._constants import INITIAL_RETRY_DELAY, MAX_RETRY_DELAY
 
-from .i18n import CtlabError, Text, lang as language, t
+from .i18n import CtlabError, Text, lang as language, register, t
 from .show import plain, shown_langs, text_grid
+
+register(
+    __name__,
+    {
+        "scale.strategy": Text("不认识的退避策略 {value}，可选：{allowed}", "unknown backoff strategy {value}; allowed: {allowed}"),
+        "scale.base_cap": Text(
+            "退避参数不合法：base 必须大于 0，cap 不能小于 base（收到 base={base!r}, cap={cap!r}）",
+            "invalid backoff: base must be > 0 and cap >= base (got base={base!r}, cap={cap!r})",
+        ),
+        "scale.capacity": Text("服务端容量必须是 >= 0 的数（次/秒），收到的是 {value!r}", "server capacity must be a number >= 0 (calls per second), got {value!r}"),
+        "scale.reject_cost": Text("reject_cost 必须在 0 到 1 之间，收到的是 {value!r}", "reject_cost must be between 0 and 1, got {value!r}"),
+        "scale.attempts": Text("attempts 必须是 >= 1 的整数，或 None（一直重试到成功），收到的是 {value!r}", "attempts must be a whole number >= 1, or None (retry until it succeeds), got {value!r}"),
+        "scale.layers": Text("layers 必须是 >= 1 的整数；多于一层时必须给出 attempts，收到的是 {value!r}", "layers must be a whole number >= 1, and more than one layer needs attempts; got {value!r}"),
+        "scale.budget": Text("重试预算 budget 必须在 0 到 1 之间（例如 0.1），收到的是 {value!r}", "the retry budget must be between 0 and 1 (e.g. 0.1), got {value!r}"),
+        "scale.throttle": Text("自适应限流的 K 必须 >= 1（SRE 书中用 2），收到的是 {value!r}", "adaptive throttling's K must be >= 1 (the SRE book uses 2), got {value!r}"),
+        "scale.clients": Text("客户端数必须是 1 到 10000 的整数，收到的是 {value!r}", "clients must be a whole number from 1 to 10000, got {value!r}"),
+        "scale.policy": Text("不认识的客户端策略 {value}，可选：{allowed}", "unknown client policy {value}; allowed: {allowed}"),
+        "scale.too_many": Text(
+            "模拟的请求超过了 {value} 次，已停止：服务端可能一直拒绝，而策略又是无限重试",
+            "stopped after more than {value} simulated calls: the server may never accept while the policy retries forever",
+        ),
+        "scale.strategy.none": Text("不退避", "no backoff"),
+        "scale.strategy.exponential": Text("指数退避（无抖动）", "exponential, no jitter"),
+        "scale.strategy.full": Text("全抖动", "full jitter"),
+        "scale.strategy.equal": Text("等抖动", "equal jitter"),
+        "scale.strategy.decorrelated": Text("去相关抖动", "decorrelated jitter"),
+        "scale.strategy.sdk": Text("SDK 的退避（75–100% 抖动）", "the SDK's backoff (75-100% jitter)"),
+        "scale.policy.once": Text("不重试", "no retries"),
+        "scale.policy.retries": Text("最多 3 次（SDK 默认）", "up to 3 attempts (SDK default)"),
+        "scale.policy.layers": Text("3 层各 3 次", "3 layers × 3 attempts"),
+        "scale.policy.budget": Text("3 次 + 10% 重试预算", "3 attempts + 10% retry budget"),
+        "scale.policy.throttle": Text("3 次 + 自适应限流 (K=2)", "3 attempts + adaptive throttling (K=2)"),
+        "scale.summary": Text(
+            "{clients} 个客户端，{strategy}：服务端共收到 {calls} 次请求（接受 {accepted}，拒绝 {rejected}），"
+            "{finished:.1f} s 后全部结束，{failed} 个放弃",
+            "{clients} clients, {strategy}: {calls} calls reached the server ({accepted} accepted, {rejected} rejected); "
+            "all done after {finished:.1f} s, {failed} gave up",
+        ),
+        "scale.clients_axis": Text("客户端数", "clients"),
+        "scale.metric.calls": Text("服务端收到的请求数", "calls to the server"),
+        "scale.metric.finished": Text("全部完成用时 (s)", "time until all done (s)"),
+        "scale.metric.failed": Text("放弃的客户端数", "clients that gave up"),
+        "scale.metric.goodput": Text("有效吞吐（× 容量）", "goodput (× capacity)"),
+        "scale.metric.load": Text("到达服务端的请求（× 容量）", "calls reaching the server (× capacity)"),
+        "scale.metric.success": Text("成功的任务占比", "share of jobs that succeeded"),
+        "scale.offered": Text("业务请求量（× 服务端容量）", "offered load (× server capacity)"),
+        "scale.accepted": Text("被接受", "accepted"),
+        "scale.rejected": Text("被拒绝", "rejected"),
+        "scale.per_second": Text("每秒到达的请求", "calls per second"),
+        "scale.plot_title": Text("{strategy}：{clients} 个客户端，{calls} 次请求", "{strategy}: {clients} clients, {calls} calls"),
+    },
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -29,10 +29,54 @@ from anthropic._error_classes import make_status_error
 
 from .clients import tls_context
 from .faults import FaultsLike, parse
-from .i18n import CtlabError, Text, t
+from .i18n import CtlabError, Text, register, t
 from .responses import error_type_for
 from .show import TableView, plain
 from .simulate import run
+
+register(
+    __name__,
+    {
+        "sdk.col.name": Text("SDK 里的名字", "name in the SDK"),
+        "sdk.col.value": Text("值", "value"),
+        "sdk.col.meaning": Text("含义", "meaning"),
+        "sdk.defaults.max_retries": Text(
+            "失败后最多再试 {value} 次，也就是最多发 {attempts} 次请求",
+            "retry up to {value} times, i.e. at most {attempts} requests",
+        ),
+        "sdk.defaults.connect": Text("建立连接最多等多久", "how long to wait for a connection"),
+        "sdk.defaults.read": Text(
+            "每次请求等响应数据最多等多久；非流式请求要等整段回复生成完",
+            "how long each attempt waits for response data; a non-streaming request waits for the whole reply",
+        ),
+        "sdk.defaults.initial_retry_delay": Text("第 1 次重试前的名义等待（抖动之前的值），之后每次翻倍", "nominal wait (before jitter) ahead of the 1st retry, doubling after that"),
+        "sdk.defaults.max_retry_delay": Text("翻倍到这里封顶", "the doubling stops here"),
+        "sdk.col.retry": Text("第几次重试", "retry"),
+        "sdk.col.nominal": Text("名义等待 (s)", "nominal wait (s)"),
+        "sdk.col.band": Text("抖动区间 (s)", "jitter band (s)"),
+        "sdk.col.seen": Text("实测最短–最长 (s)", "seen, min–max (s)"),
+        "sdk.col.samples": Text("样本数", "samples"),
+        "sdk.schedule.summary": Text(
+            "{runs} 次模拟（种子 0–{last}）里 SDK 一共等了 {samples} 次，落在抖动区间外的有 {outside} 次；"
+            "实测等待 ÷ 名义等待 = {low:.3f}–{high:.3f}",
+            "{samples} SDK waits from {runs} runs (seeds 0–{last}), {outside} outside the jitter band; "
+            "measured wait ÷ nominal wait = {low:.3f}–{high:.3f}",
+        ),
+        "sdk.plot.title": Text("SDK 每次重试前实际等了多久（{runs} 次带种子的模拟）", "How long the SDK waited before each retry ({runs} seeded runs)"),
+        "sdk.plot.xlabel": Text("第几次重试（= 该次请求的 x-stainless-retry-count）", "retry number (= that request's x-stainless-retry-count)"),
+        "sdk.plot.ylabel": Text("重试前的等待 (s)", "wait before the retry (s)"),
+        "sdk.plot.band": Text("抖动区间：名义值的 {low:.0%}–{high:.0%}", "jitter band: {low:.0%}–{high:.0%} of nominal"),
+        "sdk.plot.nominal": Text("名义值 min({initial:g}·2ⁿ⁻¹, {cap:g})", "nominal min({initial:g}·2ⁿ⁻¹, {cap:g})"),
+        "sdk.plot.waits": Text("SDK 实际的等待", "the SDK's actual waits"),
+        "sdk.cost": Text(
+            "{attempts} 次请求 × 每次 {per_attempt:g} s + 退避 {backoff_low:.2f}–{backoff_high:.2f} s = {low:.2f}–{high:.2f} s",
+            "{attempts} requests × {per_attempt:g} s each + {backoff_low:.2f}–{backoff_high:.2f} s of backoff = {low:.2f}–{high:.2f} s",
+        ),
+        "sdk.cost.minutes": Text("（约 {minutes:.0f} 分钟）", " (about {minutes:.0f} min)"),
+        "sdk.runs": Text("runs 必须是 1 到 10000 的整数，收到的是 {value!r}", "runs must be a whole number from 1 to 10000, got {value!r}"),
+        "sdk.phase": Text("phase 只能是 {allowed}，收到的是 {value!r}", "phase must be one of {allowed}, got {value!r}"),
+    },
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

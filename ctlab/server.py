@@ -63,10 +63,56 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
 
 from .faults import Disconnect, Fault, FaultsLike, Reply, Status, StreamError, Timeout, parse
-from .i18n import CtlabError, Text, t
+from .i18n import CtlabError, Text, register, t
 from .responses import Payload, error_response, payload_for
 from .simulate import Attempt, is_credential, logged_headers, retry_count_of  # noqa: F401  (is_credential: doctest)
 from .show import TableView
+
+register(
+    __name__,
+    {
+        "server.host_type": Text(
+            "host 要写成字符串，比如 '127.0.0.1'、'::1' 或 'localhost'，收到的却是 {kind} 类型的 {value}",
+            "host must be a string such as '127.0.0.1', '::1' or 'localhost', got {value} of type {kind}",
+        ),
+        "server.hold_range": Text(
+            "hold 是 timeout 故障最多挂住一个请求的秒数：必须大于 0，且不超过 {limit:g}（一小时，上课绰绰有余），收到的是 {value}",
+            "hold is how many seconds a timeout fault holds a request: more than 0 and at most {limit:g} (an hour, plenty for a lesson), got {value}",
+        ),
+        "server.refuse_for_range": Text(
+            "refuse_for 是端口一开始拒绝连接的秒数：取 0 到 {limit:g} 之间（一小时，上课绰绰有余），收到的是 {value}",
+            "refuse_for is how many seconds the port refuses connections at first: 0 to {limit:g} (an hour, plenty for a lesson), got {value}",
+        ),
+        "server.time_limit_range": Text(
+            "time_limit 是一条命令最多能跑的秒数：必须大于 0，且不超过 {limit:g}（一小时），收到的是 {value}",
+            "time_limit is how many seconds a command may run: more than 0 and at most {limit:g} (an hour), got {value}",
+        ),
+        "server.on_request": Text(
+            "on_request 要么是 None，要么是函数：每收到一个请求，就把这次请求的 Attempt 传给它调用一次。收到的是 {value}",
+            "on_request must be None or a function, called with each request's Attempt as it arrives; got {value}",
+        ),
+        "server.host": Text(
+            "故障服务端只监听本机回环地址（127.0.0.1、::1 或 localhost），不能绑定到 {value}",
+            "the fault server listens on loopback only (127.0.0.1, ::1 or localhost), not {value}",
+        ),
+        "server.port": Text("端口必须是 0–65535 的整数（0 表示自动挑一个空闲端口），收到的是 {value}", "port must be a whole number 0-65535 (0 picks a free one), got {value}"),
+        "server.retry_counts": Text("重试计数头", "retry-count headers"),
+        "server.waits": Text("等待 (s)", "waits (s)"),
+        "server.not_running": Text("服务端还没启动：先进入 with serve(...) as srv: 块，再读 srv.url", "the server has not started: enter `with serve(...) as srv:` before reading srv.url"),
+        "server.bind": Text(
+            "无法在 {host} 的端口 {port} 上监听：{error}。换一个端口，或用 --port 0 自动挑一个空闲的",
+            "cannot listen on {host} port {port}: {error}. Pick another port, or --port 0 for a free one",
+        ),
+        "server.restart": Text("一个故障服务端只能启动一次：再开一个新的 serve(...)", "a fault server starts only once: open a new serve(...)"),
+        "server.missing": Text(
+            "找不到命令 {program}：这一课需要 curl 和 Node.js（Debian/Ubuntu：apt install curl nodejs npm，然后在仓库根目录运行 npm ci）",
+            "command {program} not found: this lesson needs curl and Node.js (Debian/Ubuntu: apt install curl nodejs npm, then npm ci at the repository root)",
+        ),
+        "server.command_timeout": Text("命令 {command} 运行超过 {seconds:g} s，已被终止", "command {command} ran longer than {seconds:g} s and was stopped"),
+        "server.answers": Text("服务端依次回应", "server answered, in order"),
+        "server.exit": Text("退出码 {code}", "exit code {code}"),
+    },
+)
 
 if TYPE_CHECKING:
     from .measure import Measurement

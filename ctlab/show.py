@@ -16,7 +16,50 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .faults import Disconnect, Reply, Status, StreamError, Timeout
-from .i18n import Lang, Text, get_lang, t
+from .i18n import Lang, Text, get_lang, register, t
+
+register(
+    __name__,
+    {
+        "outcome.returned": Text("返回了 {value}", "returned {value}"),
+        "outcome.raised": Text("抛出了 {value}", "raised {value}"),
+        "outcome.pending": Text("还没有运行", "not run yet"),
+        "table.attempt": Text("序号", "attempt"),
+        "table.at": Text("时刻 (s)", "at (s)"),
+        "table.retry_count": Text("重试计数（请求头）", "retry-count header"),
+        "table.answer": Text("服务端的回应", "server answered"),
+        "table.wait": Text("之后等待 (s)", "then waited (s)"),
+        "table.by": Text("谁在等", "who waited"),
+        "summary": Text(
+            "共 {requests} 次 HTTP 请求，虚拟耗时 {elapsed:.2f} s（其中等待 {slept:.2f} s），结果：{outcome}",
+            "HTTP requests: {requests}; virtual time {elapsed:.2f} s ({slept:.2f} s waiting); outcome: {outcome}",
+        ),
+        "wait.sdk": Text("SDK", "SDK"),
+        "wait.code": Text("你的代码", "your code"),
+        "answer.timeout": Text("超时（{seconds:.4g} s 无响应）", "timed out (no answer for {seconds:.4g} s)"),
+        "answer.disconnect": Text("连接被断开", "connection dropped"),
+        "answer.stream_error": Text("流式响应（200）中途出错：{error_type}", "200 stream, then {error_type} midway"),
+        "answer.ok": Text("200 成功", "200 OK"),
+        "plot.sim": Text(
+            "plot() 要的是一次模拟：ctlab.run(...) 的返回值，或 with ctlab.simulate(...) as sim 里的 sim；收到的是 {value}",
+            "plot() needs a simulation: what ctlab.run(...) returns, or the sim of `with ctlab.simulate(...) as sim`; got {value}",
+        ),
+        "plot.ax": Text(
+            "ax 必须是 matplotlib 的 Axes（比如 fig, ax = plt.subplots() 里的 ax），或者 None；收到的是 {value}",
+            "ax must be a matplotlib Axes (the ax of fig, ax = plt.subplots()) or None; got {value}",
+        ),
+        "plot.title": Text("每次请求与等待（虚拟时间）", "Attempts and waits (virtual time)"),
+        "plot.xlabel": Text("虚拟时间 (s)", "virtual time (s)"),
+        "plot.ok": Text("成功", "success"),
+        "plot.retry": Text("失败后重试", "failed, retried"),
+        "plot.fail": Text("最终失败", "final failure"),
+        "plot.wait_sdk": Text("SDK 在等", "SDK waiting"),
+        "plot.wait_code": Text("你的代码在等", "your code waiting"),
+        "plot.attempt": Text("第 {n} 次", "attempt {n}"),
+        "yes": Text("会", "yes"),
+        "no": Text("不会", "no"),
+    },
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -47,9 +47,24 @@ from . import _active
 from ._active import Patches, critical, guard_signals, unguard_signals
 from .clients import simulated_client
 from .clock import Sleeper, VirtualClock
+from .docs_loop import MESSAGES, MODEL
 from .faults import Disconnect, Fault, FaultsLike, Reply, Status, StreamError, Timeout, parse
-from .i18n import CtlabError
+from .i18n import CtlabError, Text, register
 from .responses import Payload, payload_for
+
+register(
+    __name__,
+    {
+        "simulate.nested": Text(
+            "已经有一个 ctlab.simulate(...) 正在运行：模拟不能嵌套，请先退出外层的 with 块",
+            "a ctlab.simulate(...) block is already active: simulations do not nest; leave the outer `with` first",
+        ),
+        "simulate.seed": Text(
+            "seed 必须是整数，收到的是 {value!r}",
+            "seed must be a whole number, got {value!r}",
+        ),
+    },
+)
 
 
 class HTTPCore2Mocker(HTTPCoreMocker):
@@ -419,13 +434,9 @@ def simulate(faults: FaultsLike = "200", *, seed: int = 0) -> Simulation:
     return Simulation(faults, seed=seed)
 
 
-#: What the docs page asks for; any request works in a simulation.
-MESSAGES: list[dict[str, str]] = [{"role": "user", "content": "你好"}]
-
-
 def ask(client: Any, messages: list[dict[str, str]] | None = None) -> str:
     """The docs page's call: ``messages.create`` and the reply's text."""
-    response = client.messages.create(model="claude-opus-4-7", max_tokens=1024, messages=messages or MESSAGES)
+    response = client.messages.create(model=MODEL, max_tokens=1024, messages=messages or MESSAGES)
     return response.content[0].text
 
 

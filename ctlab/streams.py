@@ -25,9 +25,16 @@ import anthropic
 
 from .sdk import sdk_retries
 from .docs_loop import MESSAGES, MODEL
-from .i18n import CtlabError
+from .i18n import CtlabError, Text, register
 from .responses import ERROR_TYPES
 from .retry import backoff
+
+register(
+    __name__,
+    {
+        "streams.restarts": Text("restarts 必须是 >= 0 的整数，收到的是 {value!r}", "restarts must be a whole number >= 0, got {value!r}"),
+    },
+)
 
 __all__ = ["Streamed", "mid_stream_error_type", "stream_text", "stream_with_restart", "worth_restarting"]
 

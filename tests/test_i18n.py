@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import string
 import subprocess
 import sys
@@ -9,7 +11,7 @@ import sys
 import pytest
 
 import ctlab
-from ctlab.i18n import MESSAGES, Text, t
+from ctlab.i18n import CATALOG, Catalog, Text, t
 
 CJK = range(0x4E00, 0xA000)
 
@@ -18,9 +20,18 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-@pytest.mark.parametrize("key", sorted(MESSAGES))
+def _import_every_module() -> None:
+    """Import every ctlab module, so each has registered its messages."""
+    for module in pkgutil.walk_packages(ctlab.__path__, "ctlab."):
+        importlib.import_module(module.name)
+
+
+_import_every_module()
+
+
+@pytest.mark.parametrize("key", list(CATALOG))
 def test_each_message_has_both_languages_and_the_same_placeholders(key: str) -> None:
-    text = MESSAGES[key]
+    text = CATALOG[key]
     assert text.zh.strip() and text.en.strip()
     assert _fields(text.zh) == _fields(text.en)
     if text.zh != text.en:  # technical labels such as "SDK" are the same in both
@@ -73,7 +84,7 @@ def test_every_message_key_ctlab_uses_exists() -> None:
     root = pathlib.Path(ctlab.__file__).parent
     pattern = re.compile(r"""(?:\bt|CtlabError)\(\s*["']([a-z0-9_.]+)["']""")
     used = {key for path in root.rglob("*.py") for key in pattern.findall(path.read_text(encoding="utf-8"))}
-    assert used and not used - set(MESSAGES)
+    assert used and not used - set(CATALOG)
 
 
 def test_with_lang_uses_a_language_for_one_block_and_puts_the_previous_one_back() -> None:
@@ -87,3 +98,15 @@ def test_with_lang_uses_a_language_for_one_block_and_puts_the_previous_one_back(
     with pytest.raises(ctlab.CtlabError), ctlab.lang("fr"):
         pass
     assert ctlab.get_lang() == "zh"
+
+
+def test_a_key_is_registered_once_and_only_by_one_module() -> None:
+    catalog = Catalog()
+    catalog.register("ctlab.a", {"demo.key": Text("甲", "a")})
+    catalog.register("ctlab.a", {"demo.key": Text("甲", "a")})  # re-importing a module is fine
+    with pytest.raises(ValueError, match="registered by ctlab.a already; ctlab.b cannot"):
+        catalog.register("ctlab.b", {"demo.key": Text("乙", "b"), "demo.other": Text("丙", "c")})
+    assert "demo.other" not in catalog  # a refused table adds nothing
+    with pytest.raises(TypeError, match="must be a Text"):
+        catalog.register("ctlab.c", {"demo.plain": "just English"})  # type: ignore[dict-item]
+

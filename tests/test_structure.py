@@ -8,6 +8,7 @@ for type checkers only and do not count.
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -164,3 +165,33 @@ def test_the_readme_s_python_examples_run() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own code
+
+
+KEY = re.compile(r"""(?:\bt|CtlabError)\(\s*f?["']([a-z0-9_.]+)(\{)?""")
+
+
+def _reach(name: str, edges: dict[str, set[str]]) -> set[str]:
+    """``name``, the packages it lives in, and everything they import, transitively."""
+    parts = name.split(".")
+    seen, todo = set(), [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        todo.extend(edges.get(module, ()))
+    return seen
+
+
+def test_every_message_a_module_uses_is_registered_by_a_module_it_imports() -> None:
+    from ctlab.i18n import CATALOG
+
+    for module in MODULES:
+        importlib.import_module(module)
+    edges, missing = _graph(), []
+    for name, path in MODULES.items():
+        reach = _reach(name, edges)
+        for key, formatted in KEY.findall(path.read_text(encoding="utf-8")):
+            keys = [k for k in CATALOG if k.startswith(key)] if formatted else [key]
+            missing += [(name, k) for k in keys if k not in CATALOG or CATALOG.owner(k) not in reach]
+    assert not missing

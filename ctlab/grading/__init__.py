@@ -34,6 +34,7 @@ import time
 from typing import Any
 
 from ..i18n import CtlabError, Text, t
+from . import messages  # noqa: F401  (registers the words of the grader and its report)
 from .battery import EXERCISES, FULL, STREAM, Scenario, judge, describe_run, describe_waits, where
 from .report import Entry, Report
 from .runner import RUNAWAY, TIME_LIMIT, Escaped, Hang, Run, guarded

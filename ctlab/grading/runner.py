@@ -42,7 +42,7 @@ import anthropic
 
 from .._active import abandon, critical, guard_signals, interrupt_pending, unguard_signals
 from ..measure import Measurement, measure
-from ..simulate import MESSAGES
+from ..docs_loop import MESSAGES
 
 #: Requests after which a function that is still retrying is stopped.
 RUNAWAY = 30

@@ -20,11 +20,26 @@ import ipywidgets as w
 from IPython.display import HTML, Image
 
 from ..faults import MAX_WAIT, short_repr
-from ..i18n import CtlabError, Text, t
+from ..i18n import CtlabError, Text, register, t
 from ..figures import png
 from ..show import plot
 from ..measure import measure
 from ..simulate import Simulation, ask
+
+register(
+    __name__,
+    {
+        "widget.faults": Text("故障脚本", "faults"),
+        "widget.run": Text("发送请求", "Send request"),
+        "widget.clear": Text("清空", "Clear"),
+        "widget.help": Text(
+            "每个词是一次请求的结果，最后一个会一直重复。例：429 429 200、529、timeout、429(retry-after=3) 200",
+            "Each word is what one request gets; the last one repeats forever. E.g. 429 429 200, 529, timeout, 429(retry-after=3) 200",
+        ),
+        "widget.preset": Text("预设", "preset"),
+        "widget.code": Text("要运行的代码", "code to run"),
+    },
+)
 
 #: Fault scripts offered in the preset menu.
 PRESETS: tuple[str, ...] = (

@@ -18,9 +18,19 @@ import html
 import ipywidgets as w
 from IPython.display import HTML, Image
 
-from ..i18n import CtlabError, t
+from ..i18n import CtlabError, Text, register, t
 from ..scale import STRATEGIES, Crowd, crowd
 from ..figures import png
+
+register(
+    __name__,
+    {
+        "widget.scale.clients": Text("客户端数", "clients"),
+        "widget.scale.strategy": Text("退避策略", "backoff"),
+        "widget.scale.capacity": Text("容量 (次/秒)", "capacity (/s)"),
+        "widget.scale.run": Text("运行模拟", "Run simulation"),
+    },
+)
 
 _WIDE = {"description_width": "initial"}
 

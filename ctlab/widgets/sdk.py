@@ -22,12 +22,25 @@ import ipywidgets as w
 from IPython.display import Image
 
 from .. import docs_loop
-from ..i18n import CtlabError, Text, t
+from ..i18n import CtlabError, Text, register, t
 from ..measure import Comparison, compare
 from ..figures import figure, label, png
 from ..show import plot
 from ..simulate import ask
 from .lab import FaultLab, error_html
+
+register(
+    __name__,
+    {
+        "sdk.code.sdk": Text("SDK 内置重试", "SDK built-in retry"),
+        "sdk.code.docs": Text("文档页的循环", "the docs' loop"),
+        "sdk.widget.compare": Text("再用文档页的循环跑一遍", "Also run the docs' loop"),
+        "sdk.widget.help": Text(
+            "滑块设置的是 SDK 客户端的 max_retries 和 timeout。文档页的循环把这个客户端包在里面，自己最多调用它 {rounds} 次。",
+            "The sliders set the SDK client's max_retries and timeout. The docs' loop wraps that client and calls it up to {rounds} times.",
+        ),
+    },
+)
 
 #: Fault scripts that show one SDK behaviour each.
 SDK_PRESETS: tuple[str, ...] = (
