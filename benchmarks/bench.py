@@ -5,39 +5,143 @@
 (b) the virtual-time speed-up: simulated seconds of SDK backoff per real second,
     for a 529 that never clears with ``max_retries=2`` (goal >= 1000x);
 (c) the fault server under a crowd: 200 clients connecting at the same moment,
-    all answered (goal < 2 s).
+    all answered (goal < 2 s);
+(d) ``ctlab.run("529", max_retries=2)`` next to its floor: the real SDK making the same three
+    requests against a bare respx route with its sleeps skipped (goal <= 1.2x);
+(e) ``import ctlab`` next to ``import anthropic``, each in a fresh interpreter (goal <= 1.3x);
+(f) a click on each widget, kernel side: button press to rendered output (goal <= 100 ms for the
+    one-request widgets, <= 500 ms for a crowd);
+(g) each notebook next to a kernel that only imports ctlab (notebook 04 goal <= 2.5x);
+(h) a 1,000-request paced workload on the simulated three-bucket limiter (goal < 2 s real).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import anthropic
 import nbformat
 from nbclient import NotebookClient
 
-import anthropic
-
 import ctlab
+from ctlab.docs_loop import MESSAGES, MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run_notebook(notebook: nbformat.NotebookNode) -> float:
     started = time.perf_counter()
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    resources = {"metadata": {"path": str(ROOT / "notebooks")}}
+    NotebookClient(notebook, timeout=600, kernel_name="python3", resources=resources).execute()
     return time.perf_counter() - started
 
 
-def suite_vs_floor() -> tuple[float, float, int]:
-    """Execute every notebook, then as many kernels that only import ctlab."""
-    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    suite = sum(_run_notebook(nbformat.read(p, as_version=4)) for p in paths)
-    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import ctlab")])
-    floor = sum(_run_notebook(floor_nb) for _ in paths)
-    return suite, floor, len(paths)
+def _code_notebook(*cells: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+
+
+def notebooks_vs_floor() -> list[tuple[str, float, float]]:
+    """``(notebook, seconds, floor seconds)`` for each notebook; the floor is a kernel that only imports ctlab,
+    started right after it (so both see the same machine load)."""
+    rows = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        took = _run_notebook(nbformat.read(path, as_version=4))
+        rows.append((path.name, took, _run_notebook(_code_notebook("import ctlab"))))
+    return rows
+
+
+def run_vs_bare_sdk(repeats: int = 200) -> tuple[float, float]:
+    """Median ms of ``ctlab.run("529", max_retries=2)`` (a new simulation and client each time), and of its floor:
+    one SDK client making the same three requests against a bare respx route (on httpcore2, as ctlab routes
+    them), the SDK's sleeps skipped. The floor builds no client per call (that costs more than the requests)."""
+    from unittest import mock
+
+    import anthropic._base_client as base_client
+    import respx
+
+    ran = []
+    for seed in range(repeats):
+        started = time.perf_counter()
+        ctlab.run("529", max_retries=2, seed=seed)
+        ran.append(time.perf_counter() - started)
+    bare = []
+    body = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    def skip_sleep(_seconds: float) -> None:
+        return None
+
+    with respx.mock(base_url="https://api.anthropic.com", using="httpcore2") as router, mock.patch.object(
+        base_client.time, "sleep", skip_sleep
+    ):
+        router.post("/v1/messages").respond(529, json=body)
+        client = anthropic.Anthropic(api_key="sk-ant-bench", max_retries=2)
+        for _ in range(repeats):
+            started = time.perf_counter()
+            with contextlib.suppress(anthropic.OverloadedError):
+                client.messages.create(model=MODEL, max_tokens=8, messages=MESSAGES)
+            bare.append(time.perf_counter() - started)
+    return statistics.median(ran) * 1000, statistics.median(bare) * 1000
+
+
+def paced_workload(repeats: int = 3) -> tuple[float, Any]:
+    """Best real seconds of 1,000 mixed requests sent by the pacer through the real SDK to the tier-1 limiter."""
+    from ctlab.ratelimit.workloads import mixed, run
+
+    timings, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = run("pacer", mixed(1000), "tier-1")
+        timings.append(time.perf_counter() - started)
+    return min(timings), result
+
+
+def import_times(repeats: int = 7) -> dict[str, float]:
+    """Median ms for a fresh interpreter to run ``pass``, ``import anthropic`` and ``import ctlab``."""
+    times: dict[str, list[float]] = {"pass": [], "import anthropic": [], "import ctlab": []}
+    for _ in range(repeats):
+        for code, found in times.items():
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+            found.append(time.perf_counter() - started)
+    return {code: statistics.median(found) * 1000 for code, found in times.items()}
+
+
+#: Each widget as a notebook makes it; a click in a kernel, timed there (first click excluded: it warms caches).
+WIDGETS = {
+    "FaultLab": "from ctlab.widgets import FaultLab; w = FaultLab(faults='429 429 200')",
+    "SDKLab": "from ctlab.widgets import SDKLab; w = SDKLab(faults='429')",
+    "ErrorExplorer": "from ctlab.widgets import ErrorExplorer; w = ErrorExplorer('529')",
+    "ScaleLab": "from ctlab.widgets import ScaleLab; w = ScaleLab(clients=100, strategy='decorrelated', capacity=10)",
+}
+CLICKS = """
+import json, statistics, time
+from IPython.display import display
+display(w)
+w.button.click()
+timings = []
+for _ in range(7):
+    started = time.perf_counter()
+    w.button.click()
+    timings.append(time.perf_counter() - started)
+print(json.dumps(statistics.median(timings) * 1000))
+"""
+
+
+def widget_clicks() -> dict[str, float]:
+    """Median ms per click of each widget's primary button, in a kernel (the output is drawn and sent)."""
+    found = {}
+    for name, make in WIDGETS.items():
+        notebook = _code_notebook(make, CLICKS)
+        _run_notebook(notebook)
+        found[name] = json.loads(notebook.cells[1].outputs[-1]["text"])
+    return found
 
 
 def virtual_speedup(repeats: int = 200) -> tuple[float, float, float]:
@@ -57,10 +161,8 @@ def virtual_speedup_in_one_block(repeats: int = 200) -> tuple[float, float]:
         client = sim.client(max_retries=2)
         started = time.perf_counter()
         for _ in range(repeats):
-            try:
+            with contextlib.suppress(anthropic.OverloadedError):
                 ctlab.ask(client)
-            except anthropic.OverloadedError:
-                pass
         real = time.perf_counter() - started
     return sim.slept, real
 
@@ -68,11 +170,12 @@ def virtual_speedup_in_one_block(repeats: int = 200) -> tuple[float, float]:
 def scale_hundred_clients(repeats: int = 5) -> float:
     """Median real milliseconds to simulate 100 clients under every strategy (ctlab.scale)."""
     from ctlab import scale
+    from ctlab.backoff import STRATEGIES
 
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
-        for strategy in scale.STRATEGIES:
+        for strategy in STRATEGIES:
             scale.crowd(100, strategy)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000
@@ -122,16 +225,43 @@ def main() -> None:
 
     simulated, real, median_ms = virtual_speedup()
     print(f"virtual time: 529 x3 (max_retries=2), 200 runs: {simulated:.1f} s of SDK backoff in {real:.3f} s real")
-    print(f"  speed-up {simulated / real:,.0f}x end to end (new simulation + client each time); median {median_ms:.2f} ms per call")
+    print(
+        f"  speed-up {simulated / real:,.0f}x end to end (new simulation + client each time); "
+        f"median {median_ms:.2f} ms per call"
+    )
     simulated, real = virtual_speedup_in_one_block()
     print(f"  speed-up {simulated / real:,.0f}x inside one simulation with one client (the SDK's retry loop alone)")
     print(f"ctlab.scale: 100 clients x 6 strategies in {scale_hundred_clients():.0f} ms real (goal <= 1000 ms)")
     crowd, answered = fault_server_crowd()
-    print(f"fault server: 200 clients connecting at once, {answered} answered in {crowd:.2f} s real (median of 3; goal < 2 s)")
-    if not args.skip_notebooks:
-        suite, floor, count = suite_vs_floor()
-        print(f"notebooks: {count} executed in {suite:.2f} s; floor ({count} kernels importing ctlab) {floor:.2f} s")
-        print(f"  suite/floor ratio {suite / floor:.2f}")
+    print(
+        f"fault server: 200 clients connecting at once, {answered} answered in {crowd:.2f} s real "
+        "(median of 3; goal < 2 s)"
+    )
+    ran, bare = run_vs_bare_sdk()
+    print(f"ctlab.run('529', max_retries=2): {ran:.2f} ms; the bare SDK on a respx route: {bare:.2f} ms; "
+          f"ratio {ran / bare:.2f} (goal <= 1.2)")
+    took, paced = paced_workload()
+    print(f"rate limits: 1,000 paced requests (tier-1) in {took:.2f} s real; {paced.refused} refused, "
+          f"{paced.elapsed:.0f} s virtual vs a bound of {paced.bound:.0f} s (goal < 2 s real)")
+    imports = import_times()
+    ratio = imports["import ctlab"] / imports["import anthropic"]
+    print(f"fresh interpreter: pass {imports['pass']:.0f} ms, import anthropic {imports['import anthropic']:.0f} ms, "
+          f"import ctlab {imports['import ctlab']:.0f} ms; ratio {ratio:.2f} "
+          "(goal <= 1.3)")
+    if args.skip_notebooks:
+        return
+    for name, ms in widget_clicks().items():
+        goal = 500 if name == "ScaleLab" else 100
+        print(f"widget click, kernel side: {name:<14}{ms:7.1f} ms (goal <= {goal} ms)")
+    rows = notebooks_vs_floor()
+    for name, took, floor in rows:
+        print(f"  {name:<34}{took:6.2f} s   floor {floor:5.2f} s   {took / floor:5.2f}x")
+    suite, floor = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    print(
+        f"notebooks: {len(rows)} executed in {suite:.2f} s; "
+        f"floor ({len(rows)} kernels importing ctlab) {floor:.2f} s"
+    )
+    print(f"  suite/floor ratio {suite / floor:.2f} (goal <= 1.5)")
 
 
 if __name__ == "__main__":

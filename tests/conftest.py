@@ -22,7 +22,7 @@ _real_connect = socket.socket.connect
 def _foreign_locale() -> str:
     """A UTF-8 locale other than the C.UTF-8 the notebooks are stored in, where the machine has one."""
     try:
-        found = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
+        found = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False).stdout.split()
     except OSError:
         return "C.UTF-8"
     for wanted in ("zh_CN.utf8", "zh_CN.UTF-8", "en_US.utf8", "en_US.UTF-8"):
@@ -74,7 +74,7 @@ class LocalClaude:
 
 def _handler(server: LocalClaude) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers["content-length"] or 0))
             server.hits.append(self.path)
             body = json.dumps({
@@ -106,3 +106,38 @@ def local_claude() -> Iterator[LocalClaude]:
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+# --- parallel runs (pytest-xdist) -----------------------------------------------------------------
+
+BROWSER = "tests/test_browser.py::"
+
+
+def xdist_group_of(nodeid: str) -> str:
+    """The unit of work one xdist worker runs whole: a notebook's cells share one kernel, a module's tests
+    share its fixtures; the browser test is cut in two halves (each worker starts its own JupyterLab).
+
+    >>> xdist_group_of("notebooks/01_manual_retry_loop.ipynb::Cell 3")
+    'notebooks/01_manual_retry_loop.ipynb'
+    >>> xdist_group_of("tests/test_browser.py::test_notebook_opens_runs_and_clicks_in_jupyterlab[05_backoff.ipynb]")
+    'tests/test_browser.py (half 2)'
+    """
+    if nodeid.startswith(BROWSER):
+        number = nodeid.partition("[")[2][:2]
+        half = int(number) % 2 + 1 if number.isdigit() else 1 + ("chinese" in nodeid)
+        return f"{BROWSER[:-2]} (half {half})"
+    return nodeid.rsplit("::", 1)[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``--dist loadscope`` with :func:`xdist_group_of` as the scope."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return GroupScheduling(config, log)

@@ -41,7 +41,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SANITIZE = ROOT / "tests" / "nbval-sanitize.cfg"
 # What nbval does not compare either: pictures, widget views and scripts.
-UNCOMPARED = ("image/png", "image/jpeg", "image/svg+xml", "application/vnd.jupyter.widget-view+json", "application/javascript")
+UNCOMPARED = (
+    "image/png",
+    "image/jpeg",
+    "image/svg+xml",
+    "application/vnd.jupyter.widget-view+json",
+    "application/javascript",
+)
 SDKS = {"anthropic": "pip", "@anthropic-ai/sdk": "npm"}
 
 
@@ -103,11 +109,13 @@ def compared_text(cell: dict, sanitizers: Sequence[tuple[re.Pattern[str], str]] 
     return text
 
 
-def compare(old: dict, new: dict, *, name: str = "", sanitizers: Sequence[tuple[re.Pattern[str], str]] = ()) -> list[CellChange]:
+def compare(
+    old: dict, new: dict, *, name: str = "", sanitizers: Sequence[tuple[re.Pattern[str], str]] = ()
+) -> list[CellChange]:
     """The code cells of two executions of one notebook whose compared outputs differ."""
     changes = []
     old_cells, new_cells = old["cells"], new["cells"]
-    for index, (before, after) in enumerate(zip(old_cells, new_cells)):
+    for index, (before, after) in enumerate(zip(old_cells, new_cells, strict=False)):
         if before.get("cell_type") != "code":
             continue
         a, b = compared_text(before, sanitizers), compared_text(after, sanitizers)
@@ -115,12 +123,13 @@ def compare(old: dict, new: dict, *, name: str = "", sanitizers: Sequence[tuple[
             lines = difflib.unified_diff(a.splitlines(), b.splitlines(), "stored", "newest SDKs", n=1, lineterm="")
             changes.append(CellChange(name, index, _join(after.get("source", "")), "\n".join(list(lines)[2:])))
     if len(old_cells) != len(new_cells):
-        changes.append(CellChange(name, min(len(old_cells), len(new_cells)), "", f"cell count {len(old_cells)} -> {len(new_cells)}"))
+        count = f"cell count {len(old_cells)} -> {len(new_cells)}"
+        changes.append(CellChange(name, min(len(old_cells), len(new_cells)), "", count))
     return changes
 
 
 def _run(cmd: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True)
+    result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"drift: {' '.join(map(str, cmd))} failed:\n{result.stdout[-2000:]}{result.stderr[-4000:]}")
     return result.stdout
@@ -139,7 +148,8 @@ def _copy_repository(target: Path) -> None:
 def _constraints_without_sdks(copy: Path) -> Path:
     """constraints.txt with the Python SDK's pin removed, so pip may take its newest release."""
     path = copy / "constraints.drift.txt"
-    keep = [line for line in (copy / "constraints.txt").read_text().splitlines() if not re.match(r"anthropic\s*==", line)]
+    constraints = (copy / "constraints.txt").read_text().splitlines()
+    keep = [line for line in constraints if not re.match(r"anthropic\s*==", line)]
     path.write_text("\n".join(keep) + "\n")
     return path
 
@@ -165,7 +175,7 @@ def build(copy: Path) -> tuple[Path, dict[str, str]]:
 
 def pinned_versions() -> dict[str, str]:
     """The SDK versions the course is pinned to today."""
-    python_pin = re.search(r"^anthropic==(\S+)", (ROOT / "constraints.txt").read_text(), flags=re.M)
+    python_pin = re.search(r"^anthropic==(\S+)", (ROOT / "constraints.txt").read_text(), flags=re.MULTILINE)
     node_pin = json.loads((ROOT / "package.json").read_text())["dependencies"].get("@anthropic-ai/sdk", "?")
     return {"anthropic": python_pin.group(1) if python_pin else "?", "@anthropic-ai/sdk": node_pin}
 
@@ -181,7 +191,7 @@ def execute(python: Path, copy: Path, notebooks: Sequence[Path]) -> Iterator[tup
         target = copy / stored.relative_to(ROOT)
         print(f"drift: executing {target.name} …", flush=True)
         cmd = [python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace", target]
-        result = subprocess.run([str(c) for c in cmd], cwd=copy, env=env, capture_output=True, text=True)
+        result = subprocess.run([str(c) for c in cmd], cwd=copy, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             print(f"drift: {target.name} failed to run to the end:\n{result.stderr[-3000:]}", flush=True)
         yield stored, json.loads(target.read_text(encoding="utf-8"))
@@ -190,7 +200,9 @@ def execute(python: Path, copy: Path, notebooks: Sequence[Path]) -> Iterator[tup
 def report(pinned: dict[str, str], newest: dict[str, str], results: Sequence[tuple[str, list[CellChange]]]) -> str:
     """The maintainer's report: versions, then per notebook the cells whose outputs would change."""
     lines = ["SDK drift report", ""]
-    lines += [f"  {name:<20} pinned {pinned.get(name, '?'):<10} newest {newest.get(name, '(not checked)')}" for name in SDKS]
+    lines += [
+        f"  {name:<20} pinned {pinned.get(name, '?'):<10} newest {newest.get(name, '(not checked)')}" for name in SDKS
+    ]
     lines.append("")
     for name, changes in results:
         lines.append(f"{name}: {'unchanged' if not changes else f'{len(changes)} cell(s) would change'}")
@@ -216,7 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         python, newest = build(copy)
         sanitizers = _sanitizers()
         results = [
-            (stored.name, compare(json.loads(stored.read_text(encoding="utf-8")), new, name=stored.name, sanitizers=sanitizers))
+            (
+                stored.name,
+                compare(json.loads(stored.read_text(encoding="utf-8")), new, name=stored.name, sanitizers=sanitizers),
+            )
             for stored, new in execute(python, copy, chosen)
         ]
         print(report(pinned_versions(), newest, results))

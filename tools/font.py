@@ -20,6 +20,7 @@ symbols such as ⁿ come from DejaVu Sans, which ships inside matplotlib.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -41,10 +42,8 @@ def gb2312() -> set[str]:
     chars = set()
     for high in range(0xA1, 0xF8):
         for low in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes([high, low]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     return chars
 
 

@@ -98,7 +98,7 @@ def pip_settings(config: str) -> dict[str, str]:
     """
     rank = {":env:": 3, "install": 2, "global": 1}
     found: dict[str, tuple[int, str]] = {}
-    for match in re.finditer(r"^([^.\s]+)\.(index-url|cert)='(.*)'$", config, flags=re.M):
+    for match in re.finditer(r"^([^.\s]+)\.(index-url|cert)='(.*)'$", config, flags=re.MULTILINE):
         section, key, value = match.groups()
         if rank.get(section, 0) >= found.get(key, (0, ""))[0]:
             found[key] = (rank.get(section, 0), value)
@@ -109,7 +109,9 @@ class Tools:
     """uv pointed at pip's index, and the project's pins."""
 
     def __init__(self, uv: str) -> None:
-        config = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
+        pip_config = [sys.executable, "-m", "pip", "config", "list"]
+        listed = subprocess.run(pip_config, capture_output=True, text=True, check=False)
+        config = listed.stdout
         self.settings = pip_settings(config)
         self.uv = uv
         self.env = dict(os.environ)
@@ -201,7 +203,7 @@ def _pip_check(tools: Tools, pip: list[str], platform: str, python: str, wanted:
     options += [f"--platform={tag}" for tag in pins.PLATFORMS[platform].pip]
     options += [f"--index-url={tools.settings['index-url']}"] if "index-url" in tools.settings else []
     options += [f"--cert={tools.settings['cert']}"] if "cert" in tools.settings else []
-    done = subprocess.run([*pip, "install", *options, "-r", str(wanted)], capture_output=True, text=True)
+    done = subprocess.run([*pip, "install", *options, "-r", str(wanted)], capture_output=True, text=True, check=False)
     if done.returncode:
         say(f"{platform} {python}: pip: {done.stderr.strip()}")
         return "FAIL"
@@ -221,7 +223,7 @@ def _in_tool_venv(argv: list[str]) -> int:
             [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "uv", "packaging"], check=True
         )
         env = {**os.environ, "CTLAB_LOCK_TOOLS": tmp, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-        return subprocess.run([python, __file__, *argv], env=env).returncode
+        return subprocess.run([python, __file__, *argv], env=env, check=False).returncode
 
 
 def main(argv: list[str]) -> int:

@@ -92,7 +92,7 @@ def environment(python_version: str | None = None, platform: str | None = None) 
     if python_version is not None:
         parts = python_version.split(".")
         env["python_version"] = ".".join(parts[:2])
-        env["python_full_version"] = ".".join((parts + ["0"])[:3])
+        env["python_full_version"] = ".".join([*parts, "0"][:3])
         env["implementation_name"], env["platform_python_implementation"] = "cpython", "CPython"
     if platform is not None:
         env.update(PLATFORMS[platform].markers)
@@ -121,8 +121,8 @@ def parse_pins(text: str, env: dict[str, str] | None = None, source: str = "cons
     """
     env = env or environment()
     pins: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         requirement = Requirement(line)
