@@ -10,7 +10,8 @@ real ``anthropic`` SDK through respx, on a virtual clock), the fault values
 (:func:`status`, :func:`ok`, :func:`timeout`, :func:`disconnect`,
 :func:`stream_error`, or text like ``"429 200"``), :func:`client`, the error
 :func:`catalog`, :func:`check` (grade a retry function against a battery of
-faults), :func:`plot`, and :func:`set_lang` (or ``with`` :func:`lang` for one block).
+faults), :func:`diagnose` (did an error come from Anthropic, a proxy or the network?),
+:func:`plot`, and :func:`set_lang` (or ``with`` :func:`lang` for one block).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _distribution_version
 
 from .atlas import catalog, entry
-from .grading import EXERCISES, check, solution
 from .clients import client
+from .diagnosis import Diagnosis, diagnose
 from .faults import disconnect, ok, parse, status, stream_error, timeout
+from .grading import EXERCISES, check, solution
 from .i18n import CtlabError, get_lang, lang, set_lang
 from .server import serve
 from .show import plot
@@ -37,12 +39,14 @@ __all__ = [
     "EXERCISES",
     "Attempt",
     "CtlabError",
+    "Diagnosis",
     "Outcome",
     "Simulation",
     "ask",
     "catalog",
     "check",
     "client",
+    "diagnose",
     "disconnect",
     "entry",
     "get_lang",

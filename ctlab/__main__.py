@@ -18,14 +18,14 @@ import anthropic
 from . import __version__
 from .atlas import catalog
 from .faults import MAX_RETRIES
-from .i18n import CtlabError, LANGS, Text, register, set_lang, t
+from .i18n import LANGS, CtlabError, Text, register, set_lang, t
 from .simulate import Attempt, run
 
 register(
     "ctlab.__main__",  # its name is "__main__" under python -m ctlab
     {
         "server.listening": Text(
-            "故障服务端已启动：{url}（故障序列：{faults}）。把客户端的 base URL 设成它；按 Ctrl+C 停止",
+            "故障服务端已启动：{url}（故障脚本：{faults}）。把客户端的 base URL 设成它；按 Ctrl+C 停止",
             "fault server listening on {url} (faults: {faults}). Point a client's base URL at it; Ctrl+C stops it",
         ),
         "server.request": Text(
@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         help="seed for the SDK's random backoff jitter; the same seed replays the same waits (default: %(default)s) / "
         "SDK 退避随机抖动的种子，种子相同则等待时间相同（默认 %(default)s）",
     )
-    command("catalog", "the error atlas, from the installed SDK / 错误码速查表")
+    command("catalog", "the error catalog, from the installed SDK / 错误码速查表")
     serve = command("serve", "serve faults over real HTTP on loopback, for curl or node / 在本机用真实 HTTP 提供故障")
     serve.add_argument(
         "faults",
@@ -165,9 +165,17 @@ def _serve(args: argparse.Namespace) -> None:
 
     def log(attempt: Attempt) -> None:
         count = "-" if attempt.retry_count is None else attempt.retry_count
-        print(t("server.request", number=attempt.number, method=attempt.method, path=attempt.path, retry_count=count, answer=attempt.answer), flush=True)
+        line = t(
+            "server.request",
+            number=attempt.number,
+            method=attempt.method,
+            path=attempt.path,
+            retry_count=count,
+            answer=attempt.answer,
+        )
+        print(line, flush=True)
 
-    def stop(signum: int, frame: Any) -> None:
+    def stop(signum: int, _frame: Any) -> None:
         stops.append(signum)  # nothing else: no exception, no lock
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}

@@ -1,5 +1,17 @@
 """The one simulation installed in this process, the threads it owns, and Ctrl-C that waits for installing to end.
 
+    >>> installed() is None  # outside every `with ctlab.simulate(...)` block
+    True
+    >>> class Box:
+    ...     size = 1
+    >>> patches = Patches()
+    >>> patches.set(Box, "size", 2); patches.set(Box, "colour", "red")
+    >>> Box.size, Box.colour
+    (2, 'red')
+    >>> patches.undo(); patches.undo()  # everything back, however often it is called
+    >>> Box.size, hasattr(Box, "colour")
+    (1, False)
+
 :mod:`ctlab.simulate` installs simulations here and :mod:`ctlab.clients` asks
 about them; neither imports the other.
 

@@ -26,8 +26,8 @@ import httpx2
 from anthropic import Middleware
 
 from . import _active
-from .faults import MAX_RETRIES, MAX_WAIT
 from .i18n import CtlabError, Text, register, t
+from .inputs import MAX_RETRIES, MAX_WAIT
 
 register(
     __name__,
@@ -57,7 +57,8 @@ register(
         "client.max_retries_range": Text(
             "max_retries 必须是 0 到 {limit} 的整数，收到的是 {value!r}。模拟里的请求虽然不用真等，"
             "却都要真的跑一遍 SDK：{limit} 次重试就要好几秒",
-            "max_retries must be a whole number from 0 to {limit}, got {value!r}. A simulated request waits for nothing, "
+            "max_retries must be a whole number from 0 to {limit}, got {value!r}. A simulated request waits for "
+            "nothing, "
             "but still runs the real SDK: {limit} retries take several seconds",
         ),
         "client.timeout_range": Text(
@@ -65,10 +66,12 @@ register(
             "timeout must be a number of seconds above 0 and at most {limit} (about 49.7 days), got {value!r}",
         ),
         "client.other_thread": Text(
-            "这个模拟客户端用在了模拟不管的线程里：一个模拟只应答运行它 with 块的线程、块内启动的线程，以及块内创建的客户端。"
+            "这个模拟客户端用在了模拟不管的线程里：一个模拟只应答运行它 with 块的线程、块内启动的线程，"
+            "以及块内创建的客户端。"
             "请在 with 块里（或块内启动的线程里）使用它",
             "this simulated client was used in a thread the running simulation does not own: a simulation only answers "
-            "the thread running its `with` block, threads started inside the block, and clients created inside it. Use it there",
+            "the thread running its `with` block, threads started inside the block, and clients created inside it. "
+            "Use it there",
         ),
         "client.live_refused": Text(
             "现在有一个 ctlab 模拟正在运行（ctlab.simulate(...) 或 ctlab.check(...)）：它结束之前不能创建真实客户端，"
@@ -77,10 +80,12 @@ register(
             "so that no live request is ever quietly answered by the simulation",
         ),
         "client.live_in_simulation": Text(
-            "真实客户端不能在 ctlab.simulate(...) 块里（或块内启动的线程里）使用：它的请求会被模拟应答，而不是发给 API。"
+            "真实客户端不能在 ctlab.simulate(...) 块里（或块内启动的线程里）使用：它的请求会被模拟应答，而不是发给 "
+            "API。"
             "块内请用 sim.client()，真实调用放到块外",
             "a live client cannot be used inside a ctlab.simulate(...) block (or a thread started in it): its requests "
-            "would be answered by the simulation, not the API. Use sim.client() inside the block and the live client outside it",
+            "would be answered by the simulation, not the API. Use sim.client() inside the block and the live client "
+            "outside it",
         ),
         "client.prompt": Text("请输入 API Key（不会显示）：", "API key (not echoed): "),
         "client.live_ready": Text(
@@ -96,7 +101,7 @@ DOCS_BASE_URL = "https://www.cheapertoken.work"
 SIMULATED_API_KEY = "sk-simulated-not-a-real-key"
 
 
-class _RequireSimulation(Middleware):
+class _RequireSimulation(Middleware):  # type: ignore[misc]  # the SDK is Any to mypy (skipped on purpose)
     """Sends an attempt only to a simulation: the client's own while it is installed, else the one owning this thread.
 
     The simulation it picks answers the attempt even from a thread it does not own
@@ -129,7 +134,7 @@ class _RequireSimulation(Middleware):
             _active.sending.reset(token)
 
 
-class _RefuseSimulation(Middleware):
+class _RefuseSimulation(Middleware):  # type: ignore[misc]  # the SDK is Any to mypy (skipped on purpose)
     """A live client's guard: an attempt from a thread a simulation owns is refused, never answered by it."""
 
     def _check(self) -> None:
@@ -146,14 +151,14 @@ class _RefuseSimulation(Middleware):
 
 
 def _check_retries(request: Any) -> None:
-    """The bound on retries also holds for ``client.with_options(max_retries=...)``, which skips :func:`_check_options`."""
+    """The bound on retries, for ``client.with_options(max_retries=...)`` too (which skips :func:`_check_options`)."""
     retries = getattr(request, "retries_taken", 0)
     if retries > MAX_RETRIES:
         raise CtlabError("client.max_retries_range", value=retries, limit=MAX_RETRIES)
 
 
 def _check_options(options: dict[str, Any]) -> None:
-    """``max_retries`` 0 to :data:`~ctlab.faults.MAX_RETRIES`; ``timeout`` above 0 and at most the SDK's longest wait."""
+    """``max_retries`` 0 to :data:`~ctlab.inputs.MAX_RETRIES`; ``timeout`` above 0, at most the SDK's longest wait."""
     if "max_retries" in options:
         value = options["max_retries"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -177,7 +182,8 @@ def _check_options(options: dict[str, Any]) -> None:
 @lru_cache(maxsize=1)
 def tls_context() -> ssl.SSLContext:
     """One TLS context for all simulated clients: loading CA certificates is most of a client's start-up cost."""
-    return httpx2.create_ssl_context()
+    context: ssl.SSLContext = httpx2.create_ssl_context()
+    return context
 
 
 def simulated_client(*, async_: bool = False, simulation: Any = None, **options: Any) -> Any:

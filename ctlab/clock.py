@@ -35,7 +35,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 import anyio
-import anyio._backends._asyncio  # noqa: F401  - bind its own `asyncio.sleep` now, never to a virtual one
+import anyio._backends._asyncio  # binds its own `asyncio.sleep` now, never a virtual one
 
 from ._active import Patches, critical, deliver_pending, guard_signals, interrupt_pending, unguard_signals
 from .i18n import CtlabError, Text, register
@@ -59,7 +59,8 @@ _REAL_TIME_CALLERS = ("asyncio", "anyio", "tornado", "zmq", "ipykernel", "jupyte
 
 
 def _caller_module(frame_depth: int) -> str:
-    return sys._getframe(frame_depth + 1).f_globals.get("__name__", "")
+    name: str = sys._getframe(frame_depth + 1).f_globals.get("__name__", "")
+    return name
 
 
 def _sleeper(frame_depth: int) -> Sleeper:
@@ -114,7 +115,8 @@ class VirtualClock:
 
         def time_sleep(seconds: float) -> None:
             if not owns() or not math.isfinite(seconds):
-                return real_time_sleep(seconds)  # inf and nan raise, as time.sleep always does
+                real_time_sleep(seconds)  # inf and nan raise, as time.sleep always does
+                return
             clock.sleep(max(float(seconds), 0.0), _sleeper(2))
 
         async def asyncio_sleep(delay: float, result: Any = None) -> Any:
@@ -126,7 +128,8 @@ class VirtualClock:
 
         async def anyio_sleep(delay: float) -> None:
             if not owns() or _loop_keeps_virtual_time():
-                return await real_anyio_sleep(delay)
+                await real_anyio_sleep(delay)
+                return
             clock.sleep(max(float(delay), 0.0), _sleeper(2))
             await real_anyio_sleep(0)
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import matplotlib
+import matplotlib as mpl
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
@@ -48,11 +48,18 @@ def use_course_font() -> None:
     It never looks at the system's fonts, so no system font can change a plot.
     """
     font_manager.fontManager.addfont(str(FONT_FILE))
-    matplotlib.rcParams["font.family"] = FONT_FAMILY
+    mpl.rcParams["font.family"] = FONT_FAMILY
 
 
-def label(text: Text) -> str:
-    """Plot text in the current language (``both``: ``"中文 / English"``)."""
+def label(text: Text, *, stacked: bool = False) -> str:
+    """Plot text in the current language (``both``: ``"中文 / English"``, or one above the other if ``stacked``).
+
+    >>> from ctlab.i18n import Text
+    >>> label(Text("虚拟时间", "virtual time"), stacked=True)
+    '虚拟时间\\nvirtual time'
+    """
+    if stacked and get_lang() == "both" and text.zh != text.en:
+        return f"{text.zh}\n{text.en}"
     return text.render(get_lang())
 
 
@@ -71,16 +78,19 @@ class CourseFigure(Figure):
         for legend in self.legends:
             parts.append("; ".join(text.get_text() for text in legend.get_texts()))
         kept = [p for p in parts if p and p not in ("x: ", "y: ")]
-        return "<Figure: " + " | ".join(dict.fromkeys(kept)) + ">"
+        return "<Figure: " + " | ".join(dict.fromkeys(kept)).replace("\n", " / ") + ">"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:  # noqa: ARG002  (IPython passes both by keyword)
         return {"image/png": png(self), "text/plain": self.alt_text()}
 
     def __repr__(self) -> str:
         return self.alt_text()
 
 
-def figure(*, figsize: tuple[float, float], layout: str | None = None, **subplots: Any) -> tuple[CourseFigure, Any]:
+Layout = Literal["constrained", "compressed", "tight"]
+
+
+def figure(*, figsize: tuple[float, float], layout: Layout | None = None, **subplots: Any) -> tuple[CourseFigure, Any]:
     """A new :class:`CourseFigure` and its axes (``subplots`` go to :meth:`Figure.subplots`).
 
     It is not registered with pyplot, so it never shows twice and needs no closing.

@@ -56,7 +56,7 @@ class Text:
 
 def _initial_lang() -> Lang:
     value = os.environ.get("CTLAB_LANG", "both").strip().lower() or "both"
-    return cast(Lang, value) if value in LANGS else "both"
+    return cast("Lang", value) if value in LANGS else "both"
 
 
 _lang: Lang = _initial_lang()
@@ -64,10 +64,10 @@ _lang: Lang = _initial_lang()
 
 def set_lang(lang: str) -> None:
     """Choose ``"zh"``, ``"en"`` or ``"both"`` for everything ctlab prints."""
-    global _lang
+    global _lang  # noqa: PLW0603 - one language for the whole process, every thread included
     if lang not in LANGS:
         raise CtlabError("lang.unknown", value=repr(lang), allowed=", ".join(LANGS))
-    _lang = cast(Lang, lang)
+    _lang = cast("Lang", lang)
 
 
 def get_lang() -> Lang:
@@ -136,7 +136,8 @@ class Catalog:
         for key, text in messages.items():
             if self._owners.get(key, owner) != owner:
                 raise ValueError(
-                    f"message key {key!r} is registered by {self._owners[key]} already; {owner} cannot register it again"
+                    f"message key {key!r} is registered by {self._owners[key]} already; "
+                    f"{owner} cannot register it again"
                 )
             if not isinstance(text, Text):
                 raise TypeError(f"message {key!r} from {owner} must be a Text, not {type(text).__name__}")

@@ -20,7 +20,7 @@ from typing import Any
 
 from .faults import FaultsLike, parse
 from .i18n import Text, register, t
-from .show import TableView, plain, describe_outcome
+from .show import TableView, describe_outcome, plain
 from .simulate import Simulation, run
 
 register(
@@ -30,7 +30,7 @@ register(
         "measure.code": Text("代码", "code"),
         "measure.requests": Text("HTTP 请求数", "HTTP requests"),
         "measure.slept": Text("总共睡了 (s)", "slept (s)"),
-        "measure.wasted": Text("最后一次之后白睡 (s)", "slept after the last attempt (s)"),
+        "measure.wasted": Text("最后一次之后白等 (s)", "slept after the last attempt (s)"),
         "measure.elapsed": Text("虚拟耗时 (s)", "virtual time (s)"),
         "measure.outcome": Text("调用方拿到的结果", "what the caller got"),
     },
@@ -96,7 +96,10 @@ class Comparison(TableView):
 
     def rows(self) -> list[list[Text]]:
         return [
-            [plain(m.faults), plain(m.name), plain(str(m.requests)), plain(f"{m.slept:.2f}"), plain(f"{m.wasted:.2f}"), m.outcome]
+            [
+                plain(m.faults), plain(m.name), plain(str(m.requests)),
+                plain(f"{m.slept:.2f}"), plain(f"{m.wasted:.2f}"), m.outcome,
+            ]
             for m in self.measurements
         ]
 

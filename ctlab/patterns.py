@@ -16,15 +16,13 @@ Each piece is small and uses the libraries as their docs intend:
   another model (built on :func:`ctlab.streams.stream_with_restart`).
 - :class:`AttemptLog` — SDK middleware that sees every HTTP attempt (status,
   ``request-id``, retry number) and logs it on the ``ctlab.attempts`` logger.
-- :class:`RateLimitGate` — async SDK middleware shared by many concurrent
-  requests: it paces them to the ``anthropic-ratelimit-requests-limit`` the
-  server announces and, after a 429, holds every one of them until the
-  ``retry-after`` has passed.
+
+Pacing many concurrent requests to the server's announced limit is
+:class:`ctlab.ratelimit.RateLimitGate`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +32,7 @@ import stamina
 import tenacity
 from anthropic._constants import INITIAL_RETRY_DELAY, MAX_RETRY_DELAY
 
-from .docs_loop import MESSAGES, MODEL
+from .docs_loop import MODEL
 from .i18n import Text, register, t
 from .retry import is_retryable, retry_after
 from .simulate import ask
@@ -47,6 +45,13 @@ register(
             "共 {attempts} 次 HTTP 尝试，其中 {retries} 次是 SDK 的重试；回应：{answers}",
             "{attempts} HTTP attempts, {retries} of them the SDK's retries; answers: {answers}",
         ),
+        "patterns.fallback": Text(
+            "{model} 的{result}；依次试过的模型：{tried}", "{result} from {model}; models tried in turn: {tried}"
+        ),
+        "patterns.fallback_failed": Text(
+            "所有模型都失败了（依次试过：{tried}），最后是 {error}",
+            "every model failed (tried in turn: {tried}), the last with {error}",
+        ),
     },
 )
 
@@ -55,7 +60,6 @@ __all__ = [
     "AttemptLog",
     "AttemptRecord",
     "Fallback",
-    "RateLimitGate",
     "ask_with_stamina",
     "ask_with_tenacity",
     "stamina_hook",
@@ -108,7 +112,8 @@ def ask_with_tenacity(client: anthropic.Anthropic, messages: list[Any] | None = 
 
 
 def stamina_hook(error: Exception) -> bool | float:
-    """stamina's backoff hook: ``False`` for errors not worth retrying, the server's ``retry-after`` if it sent one, else ``True``.
+    """stamina's backoff hook: ``False`` for errors not worth retrying, the server's ``retry-after`` if it sent one,
+    else ``True``.
 
     >>> import ctlab
     >>> [stamina_hook(ctlab.run(f, max_retries=0).outcome.error) for f in ("400", "529", "429(retry-after=2)")]
@@ -134,7 +139,8 @@ def ask_with_stamina(client: anthropic.Anthropic, messages: list[Any] | None = N
 # -- streams ---------------------------------------------------------------------
 @dataclass
 class Fallback:
-    """What :func:`stream_with_fallback` got: the model that gave the final answer and its :class:`~ctlab.streams.Streamed`."""
+    """What :func:`stream_with_fallback` got: the model that gave the final answer and its
+    :class:`~ctlab.streams.Streamed`."""
 
     model: str
     result: Streamed | None
@@ -144,6 +150,17 @@ class Fallback:
     @property
     def complete(self) -> bool:
         return self.result is not None and self.result.complete
+
+    def describe(self) -> Text:
+        """How it reads in a timeline or a table.
+
+        >>> print(Fallback("claude-sonnet-4-6", Streamed("hi", 1), ["a", "claude-sonnet-4-6"]).describe().render("en"))
+        the whole reply 'hi' (stream requests: 1) from claude-sonnet-4-6; models tried in turn: a, claude-sonnet-4-6
+        """
+        tried = ", ".join(self.tried) or "-"
+        if self.result is None:
+            return t("patterns.fallback_failed", tried=tried, error=type(self.error).__name__)
+        return t("patterns.fallback", model=self.model, result=self.result.describe(), tried=tried)
 
 
 def stream_with_fallback(
@@ -192,7 +209,7 @@ class AttemptRecord:
     request_id: str | None
 
 
-class AttemptLog(anthropic.Middleware):
+class AttemptLog(anthropic.Middleware):  # type: ignore[misc]  # the SDK is Any to mypy (skipped on purpose)
     """SDK middleware: record and log every HTTP attempt (the SDK runs middleware once per attempt).
 
     Each attempt is logged at INFO on the ``ctlab.attempts`` logger as
@@ -244,60 +261,3 @@ class AttemptLog(anthropic.Middleware):
             counts[str(r.answer)] = counts.get(str(r.answer), 0) + 1
         answers = ", ".join(f"{k}×{v}" for k, v in counts.items())
         return t("patterns.attempts", attempts=len(self.records), retries=self.retries, answers=answers)
-
-
-# -- many requests at once ----------------------------------------------------------------
-class RateLimitGate(anthropic.Middleware):
-    """Async SDK middleware shared by every concurrent request of one client.
-
-    Before each attempt it waits for its turn: attempts are spaced
-    ``60 / anthropic-ratelimit-requests-limit`` seconds apart once a response
-    has announced the limit, and none starts before ``retry-after`` has passed
-    since the last 429. It decides nothing about retrying — the SDK still does
-    that, once — it only keeps concurrent requests from all learning the same
-    lesson separately. ``held`` counts attempts it made wait.
-
-    >>> import asyncio, ctlab
-    >>> from ctlab.aio import run_async
-    >>> gate = RateLimitGate()
-    >>> with ctlab.simulate("200") as sim:
-    ...     client = sim.async_client(middleware=[gate])
-    ...     for _ in range(3):
-    ...         _ = run_async(lambda: client.messages.create(model="claude-opus-4-7", max_tokens=8, messages=MESSAGES))
-    >>> [round(a.at, 1) for a in sim.attempts], gate.held     # 50 a minute: 1.2 s apart
-    ([0.0, 1.2, 2.4], 2)
-    """
-
-    def __init__(self, *, pace: bool = True) -> None:
-        self.pace = pace
-        self.interval = 0.0
-        self.last_start = float("-inf")
-        self.resume_at = 0.0
-        self.held = 0
-
-    async def handle_async(self, request: Any, call_next: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        start = max(now, self.resume_at, self.last_start + self.interval if self.pace else now)
-        self.last_start = start
-        if start > now:
-            self.held += 1
-            await asyncio.sleep(start - now)
-        response = await call_next(request)
-        self._learn(response.status_code, response.headers, loop.time())
-        return response
-
-    def _learn(self, status_code: int, headers: Any, now: float) -> None:
-        limit = headers.get("anthropic-ratelimit-requests-limit")
-        if limit and limit.isdigit() and int(limit) > 0:
-            self.interval = 60 / int(limit)
-        if status_code == 429 or headers.get("anthropic-ratelimit-requests-remaining") == "0":
-            wait = _seconds(headers.get("retry-after"))
-            self.resume_at = max(self.resume_at, now + (wait if wait is not None else self.interval or 1.0))
-
-
-def _seconds(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 from .docs_loop import MODEL
 from .faults import MAX_WAIT, Reply, Status, StreamError, header_value, status  # noqa: F401  (status: doctest)
+from .ratelimit.headers import RATE_LIMIT
 
 #: The ``error.type`` the API sends for each status (Anthropic's documented table;
 #: statuses it does not document fall back to the generic type of their class).
@@ -53,7 +54,15 @@ _MESSAGES: dict[str, str] = {
 
 #: A fixed "wall clock" for virtual time zero, so header dates are reproducible.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
-RATE_LIMIT = 50
+
+#: ``error.details.error_code`` values that mean a spend limit was reached: waiting a few seconds never helps.
+SPEND_LIMIT_CODES = frozenset({"enforced_spend_limit_reached", "contract_spend_limit_reached"})
+#: What the API says when a spend limit is reached: when access comes back (the first of the next month),
+#: not "try again later".
+SPEND_LIMIT_MESSAGE = (
+    "You have reached your specified API usage limits. "
+    f"You will regain access on {(EPOCH.replace(day=1) + timedelta(days=32)).replace(day=1):%Y-%m-%d} at 00:00 UTC."
+)
 
 
 def error_type_for(status_code: int) -> str:
@@ -107,7 +116,8 @@ def _rate_limit_headers(now: float, remaining: int, reset_in: float) -> dict[str
 
 def error_body(fault: Status, request_id: str) -> dict[str, object]:
     error_type = error_type_for(fault.status_code)
-    error: dict[str, object] = {"type": error_type, "message": fault.message or _MESSAGES.get(error_type, error_type)}
+    default = SPEND_LIMIT_MESSAGE if fault.error_code in SPEND_LIMIT_CODES else _MESSAGES.get(error_type, error_type)
+    error: dict[str, object] = {"type": error_type, "message": fault.message or default}
     if fault.error_code:
         error["details"] = {"error_code": fault.error_code}
     return {"type": "error", "error": error, "request_id": request_id}
@@ -180,7 +190,10 @@ def _stream_start(message_id: str, model: str) -> list[bytes]:
     start = _message(Reply(""), message_id, model) | {"content": [], "stop_reason": None}
     return [
         sse("message_start", {"type": "message_start", "message": start}),
-        sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        sse(
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
         sse("ping", {"type": "ping"}),
     ]
 
@@ -188,16 +201,26 @@ def _stream_start(message_id: str, model: str) -> list[bytes]:
 def _deltas(text: str) -> list[bytes]:
     pieces = [text[i : i + 4] for i in range(0, len(text), 4)]
     return [
-        sse("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}})
+        sse(
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}},
+        )
         for piece in pieces
     ]
 
 
 def stream_response(
-    fault: Reply | StreamError, *, request_id: str, message_id: str, now: float, model: str = MODEL
+    fault: Reply | StreamError,
+    *,
+    request_id: str,
+    message_id: str,
+    now: float,  # noqa: ARG001  (payload_for passes it to every builder by keyword)
+    model: str = MODEL,
 ) -> Payload:
     """A ``200`` event stream; a :class:`StreamError` ends it with an ``error`` event."""
-    headers = {"content-type": "text/event-stream; charset=utf-8", "request-id": request_id, "cache-control": "no-cache"}
+    headers = {
+        "content-type": "text/event-stream; charset=utf-8", "request-id": request_id, "cache-control": "no-cache",
+    }
     events = _stream_start(message_id, model)
     if isinstance(fault, StreamError):
         events += _deltas(fault.after)
@@ -240,7 +263,9 @@ def requested_model(body: bytes) -> str:
     return model if isinstance(model, str) else MODEL
 
 
-def payload_for(fault: Status | Reply | StreamError, body: bytes, *, request_id: str, message_id: str, now: float) -> Payload:
+def payload_for(
+    fault: Status | Reply | StreamError, body: bytes, *, request_id: str, message_id: str, now: float
+) -> Payload:
     """What the API sends for ``fault`` to a request with ``body``: an error, a message, or a stream.
 
     A :class:`StreamError` is always a stream; a :class:`Reply` is one when the request asked to stream.

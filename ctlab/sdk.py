@@ -13,24 +13,22 @@ schedule, ``min(INITIAL_RETRY_DELAY * 2**(n-1), MAX_RETRY_DELAY)`` before retry
 ``n`` times a jitter factor in :data:`JITTER`, is the *claim*; a :class:`Schedule`
 is the *evidence*: the SDK's own sleeps, recorded by ctlab's virtual clock over
 many seeded :func:`ctlab.run` simulations. Nothing here decides a retry or
-computes a wait on the SDK's behalf.
+computes a wait on the SDK's behalf: which class the SDK raises and whether it
+retries are asked of the SDK itself in :mod:`ctlab.probes` (:func:`sdk_exception`,
+:func:`sdk_retries`, named here too).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import anthropic
-import httpx2
 from anthropic import _constants
-from anthropic._error_classes import make_status_error
 
-from .clients import tls_context
 from .faults import FaultsLike, parse
 from .i18n import CtlabError, Text, register, t
-from .responses import error_type_for
+from .probes import probe_client, sdk_exception, sdk_retries
 from .show import TableView, plain
 from .simulate import run
 
@@ -49,7 +47,10 @@ register(
             "每次请求等响应数据最多等多久；非流式请求要等整段回复生成完",
             "how long each attempt waits for response data; a non-streaming request waits for the whole reply",
         ),
-        "sdk.defaults.initial_retry_delay": Text("第 1 次重试前的名义等待（抖动之前的值），之后每次翻倍", "nominal wait (before jitter) ahead of the 1st retry, doubling after that"),
+        "sdk.defaults.initial_retry_delay": Text(
+            "第 1 次重试前的名义等待（抖动之前的值），之后每次翻倍",
+            "nominal wait (before jitter) ahead of the 1st retry, doubling after that",
+        ),
         "sdk.defaults.max_retry_delay": Text("翻倍到这里封顶", "the doubling stops here"),
         "sdk.col.retry": Text("第几次重试", "retry"),
         "sdk.col.nominal": Text("名义等待 (s)", "nominal wait (s)"),
@@ -62,19 +63,34 @@ register(
             "{samples} SDK waits from {runs} runs (seeds 0–{last}), {outside} outside the jitter band; "
             "measured wait ÷ nominal wait = {low:.3f}–{high:.3f}",
         ),
-        "sdk.plot.title": Text("SDK 每次重试前实际等了多久（{runs} 次带种子的模拟）", "How long the SDK waited before each retry ({runs} seeded runs)"),
-        "sdk.plot.xlabel": Text("第几次重试（= 该次请求的 x-stainless-retry-count）", "retry number (= that request's x-stainless-retry-count)"),
+        "sdk.plot.title": Text(
+            "SDK 每次重试前实际等了多久（{runs} 次带种子的模拟）",
+            "How long the SDK waited before each retry ({runs} seeded runs)",
+        ),
+        "sdk.plot.xlabel": Text(
+            "第几次重试（= 该次请求的 x-stainless-retry-count）",
+            "retry number (= that request's x-stainless-retry-count)",
+        ),
         "sdk.plot.ylabel": Text("重试前的等待 (s)", "wait before the retry (s)"),
-        "sdk.plot.band": Text("抖动区间：名义值的 {low:.0%}–{high:.0%}", "jitter band: {low:.0%}–{high:.0%} of nominal"),
+        "sdk.plot.band": Text(
+            "抖动区间：名义值的 {low:.0%}–{high:.0%}", "jitter band: {low:.0%}–{high:.0%} of nominal"
+        ),
         "sdk.plot.nominal": Text("名义值 min({initial:g}·2ⁿ⁻¹, {cap:g})", "nominal min({initial:g}·2ⁿ⁻¹, {cap:g})"),
         "sdk.plot.waits": Text("SDK 实际的等待", "the SDK's actual waits"),
         "sdk.cost": Text(
-            "{attempts} 次请求 × 每次 {per_attempt:g} s + 退避 {backoff_low:.2f}–{backoff_high:.2f} s = {low:.2f}–{high:.2f} s",
-            "{attempts} requests × {per_attempt:g} s each + {backoff_low:.2f}–{backoff_high:.2f} s of backoff = {low:.2f}–{high:.2f} s",
+            "{attempts} 次请求 × 每次 {per_attempt:g} s + 退避 {backoff_low:.2f}–{backoff_high:.2f} s = "
+            "{low:.2f}–{high:.2f} s",
+            "{attempts} requests × {per_attempt:g} s each + {backoff_low:.2f}–{backoff_high:.2f} s of backoff = "
+            "{low:.2f}–{high:.2f} s",
         ),
         "sdk.cost.minutes": Text("（约 {minutes:.0f} 分钟）", " (about {minutes:.0f} min)"),
-        "sdk.runs": Text("runs 必须是 1 到 10000 的整数，收到的是 {value!r}", "runs must be a whole number from 1 to 10000, got {value!r}"),
-        "sdk.phase": Text("phase 只能是 {allowed}，收到的是 {value!r}", "phase must be one of {allowed}, got {value!r}"),
+        "sdk.runs": Text(
+            "runs 必须是 1 到 10000 的整数，收到的是 {value!r}",
+            "runs must be a whole number from 1 to 10000, got {value!r}",
+        ),
+        "sdk.phase": Text(
+            "phase 只能是 {allowed}，收到的是 {value!r}", "phase must be one of {allowed}, got {value!r}"
+        ),
     },
 )
 
@@ -90,7 +106,10 @@ __all__ = [
     "band",
     "defaults",
     "nominal_delay",
+    "probe_client",
     "sample_schedule",
+    "sdk_exception",
+    "sdk_retries",
     "timeout_cost",
 ]
 
@@ -98,34 +117,6 @@ __all__ = [
 #: ``BaseClient._calculate_retry_timeout``, so between 75 % (exclusive) and 100 %.
 #: Tests check that the SDK's measured waits fill exactly this band.
 JITTER: tuple[float, float] = (0.75, 1.0)
-
-
-# --- facts asked of the installed SDK, never copied from it -----------------------------------
-
-_PROBE = httpx2.Request("POST", "https://api.anthropic.com/v1/messages")
-
-
-@lru_cache(maxsize=1)
-def probe_client() -> anthropic.Anthropic:
-    """A client that never sends anything: only its ``_should_retry`` is asked. It shares the simulated clients' TLS."""
-    http = anthropic.DefaultHttpxClient(verify=tls_context())
-    return anthropic.Anthropic(api_key="sk-probe", base_url="http://127.0.0.1:9", max_retries=0, http_client=http)
-
-
-def sdk_exception(status_code: int, error_code: str | None = None) -> type[anthropic.APIStatusError]:
-    """The class the installed SDK raises for ``status_code`` (and ``error.details.error_code``)."""
-    error = {"type": error_type_for(status_code), "message": "probe"}
-    if error_code:
-        error["details"] = {"error_code": error_code}  # type: ignore[assignment]
-    body = {"type": "error", "error": error}
-    response = httpx2.Response(status_code, json=body, request=_PROBE)
-    return type(make_status_error("probe", body=body, response=response))
-
-
-def sdk_retries(status_code: int, headers: dict[str, str] | None = None) -> bool:
-    """Whether the installed SDK retries a response with this status (and headers)."""
-    return probe_client()._should_retry(httpx2.Response(status_code, headers=headers or {}, request=_PROBE))
-
 
 
 # --- the defaults ---------------------------------------------------------------
@@ -162,7 +153,11 @@ class Defaults(TableView):
              t("sdk.defaults.max_retries", value=self.max_retries, attempts=self.attempts)],
             [plain("DEFAULT_TIMEOUT.connect"), plain(f"{self.connect:g} s"), t("sdk.defaults.connect")],
             [plain("DEFAULT_TIMEOUT.read"), plain(f"{self.read:g} s"), t("sdk.defaults.read")],
-            [plain("INITIAL_RETRY_DELAY"), plain(f"{self.initial_retry_delay:g} s"), t("sdk.defaults.initial_retry_delay")],
+            [
+                plain("INITIAL_RETRY_DELAY"),
+                plain(f"{self.initial_retry_delay:g} s"),
+                t("sdk.defaults.initial_retry_delay"),
+            ],
             [plain("MAX_RETRY_DELAY"), plain(f"{self.max_retry_delay:g} s"), t("sdk.defaults.max_retry_delay")],
         ]
 
@@ -189,17 +184,21 @@ def nominal_delay(retry: int) -> float:
     >>> [nominal_delay(n) for n in range(1, 8)]
     [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
     """
-    return min(_constants.INITIAL_RETRY_DELAY * 2.0 ** (retry - 1), _constants.MAX_RETRY_DELAY)
+    delay: float = min(_constants.INITIAL_RETRY_DELAY * 2.0 ** (retry - 1), _constants.MAX_RETRY_DELAY)
+    return delay
 
 
 def band(retry: int) -> tuple[float, float]:
     """Where the SDK's wait before retry ``retry`` should land: :data:`JITTER` times the nominal delay.
 
+    The ``sdk`` formula of :mod:`ctlab.backoff`, with the installed SDK's constants read now.
+
     >>> band(1)
     (0.375, 0.5)
     """
-    nominal = nominal_delay(retry)
-    return JITTER[0] * nominal, JITTER[1] * nominal
+    from .backoff import bounds
+
+    return bounds("sdk", retry - 1, base=_constants.INITIAL_RETRY_DELAY, cap=_constants.MAX_RETRY_DELAY)
 
 
 # --- the measured schedule (the evidence) --------------------------------------
@@ -275,7 +274,7 @@ class Schedule(TableView):
 
         if ax is None:
             _, ax = figure(figsize=(8, 3.6))
-        fig = ax.figure
+        fig: Figure = ax.figure
         for n in self.retries():
             low, high = band(n)
             ax.add_patch(Rectangle((n - 0.35, low), 0.7, high - low, color="#ffe0b2", zorder=1))
@@ -304,7 +303,9 @@ class Schedule(TableView):
         return fig
 
 
-def sample_schedule(runs: int = 100, *, max_retries: int = 7, faults: FaultsLike = "529", **client_options: Any) -> Schedule:
+def sample_schedule(
+    runs: int = 100, *, max_retries: int = 7, faults: FaultsLike = "529", **client_options: Any
+) -> Schedule:
     """Run ``faults`` (default: 529 forever) ``runs`` times, seeds ``0 .. runs-1``, and keep every SDK wait.
 
     Each run is a real SDK call under :func:`ctlab.run`; retry ``n`` is the wait

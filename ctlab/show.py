@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .faults import Disconnect, Reply, Status, StreamError, Timeout
-from .i18n import Lang, Text, get_lang, register, t
+from .i18n import CtlabError, Lang, Text, get_lang, register, t
+from .inputs import short_repr
 
 register(
     __name__,
@@ -26,7 +27,7 @@ register(
         "outcome.pending": Text("还没有运行", "not run yet"),
         "table.attempt": Text("序号", "attempt"),
         "table.at": Text("时刻 (s)", "at (s)"),
-        "table.retry_count": Text("重试计数（请求头）", "retry-count header"),
+        "table.retry_count": Text("重试计数头", "retry-count header"),
         "table.answer": Text("服务端的回应", "server answered"),
         "table.wait": Text("之后等待 (s)", "then waited (s)"),
         "table.by": Text("谁在等", "who waited"),
@@ -41,8 +42,10 @@ register(
         "answer.stream_error": Text("流式响应（200）中途出错：{error_type}", "200 stream, then {error_type} midway"),
         "answer.ok": Text("200 成功", "200 OK"),
         "plot.sim": Text(
-            "plot() 要的是一次模拟：ctlab.run(...) 的返回值，或 with ctlab.simulate(...) as sim 里的 sim；收到的是 {value}",
-            "plot() needs a simulation: what ctlab.run(...) returns, or the sim of `with ctlab.simulate(...) as sim`; got {value}",
+            "plot() 要的是一次模拟：ctlab.run(...) 的返回值，或 with ctlab.simulate(...) as sim 里的 sim；收到的是 "
+            "{value}",
+            "plot() needs a simulation: what ctlab.run(...) returns, or the sim of `with ctlab.simulate(...) as sim`; "
+            "got {value}",
         ),
         "plot.ax": Text(
             "ax 必须是 matplotlib 的 Axes（比如 fig, ax = plt.subplots() 里的 ax），或者 None；收到的是 {value}",
@@ -100,7 +103,18 @@ def describe_outcome(outcome: Outcome | None) -> Text:
         return t("outcome.pending")
     if outcome.error is not None:
         return t("outcome.raised", value=describe_error(outcome.error))
-    return t("outcome.returned", value=repr(outcome.value))
+    return t("outcome.returned", value=describe_value(outcome.value))
+
+
+def describe_value(value: object) -> Text:
+    """How a returned value reads: a ctlab result that has ``describe()`` says it in words; anything else is its repr.
+
+    >>> print(describe_value("hi").render("en"))
+    'hi'
+    """
+    describe = getattr(value, "describe", None)
+    text = describe() if callable(describe) else None
+    return text if isinstance(text, Text) else plain(repr(value))
 
 
 def _who(attempt: Attempt) -> Text:
@@ -129,7 +143,8 @@ def rows(sim: Simulation) -> list[list[Text]]:
 
 def summary(sim: Simulation) -> Text:
     """One line: requests, virtual time, time waiting, outcome."""
-    return t("summary", requests=sim.requests, elapsed=sim.elapsed, slept=sim.slept, outcome=describe_outcome(sim.outcome))
+    outcome = describe_outcome(sim.outcome)
+    return t("summary", requests=sim.requests, elapsed=sim.elapsed, slept=sim.slept, outcome=outcome)
 
 
 def display_width(text: str) -> int:
@@ -139,8 +154,8 @@ def display_width(text: str) -> int:
 
 def align_row(row: list[str], widths: list[int], right: tuple[int, ...]) -> str:
     """One table line: columns in ``right`` right-aligned, the rest left-aligned."""
-    pads = [" " * (w - display_width(c)) for c, w in zip(row, widths)]
-    cells = [pad + c if i in right else c + pad for i, (c, pad) in enumerate(zip(row, pads))]
+    pads = [" " * (w - display_width(c)) for c, w in zip(row, widths, strict=True)]
+    cells = [pad + c if i in right else c + pad for i, (c, pad) in enumerate(zip(row, pads, strict=True))]
     return "  ".join(cells).rstrip()
 
 
@@ -149,7 +164,9 @@ def shown_langs() -> tuple[Lang, ...]:
     return ("zh", "en") if lang == "both" else (lang,)
 
 
-def text_grid(columns: Sequence[Text], body: Sequence[Sequence[Text]], *, right: tuple[int, ...] = (), footer: Text | None = None) -> str:
+def text_grid(
+    columns: Sequence[Text], body: Sequence[Sequence[Text]], *, right: tuple[int, ...] = (), footer: Text | None = None
+) -> str:
     """An aligned plain-text table; with the language ``both``, once per language.
 
     >>> import ctlab; ctlab.set_lang("en")
@@ -167,12 +184,46 @@ def text_grid(columns: Sequence[Text], body: Sequence[Sequence[Text]], *, right:
     return "\n\n".join(blocks)
 
 
+#: How the second language looks under the first in ctlab's HTML (smaller, grey; the class is for your own CSS).
+SECOND_LANGUAGE = '<span class="ctlab-en" style="color:#6a6a6a;font-size:0.92em">{}</span>'
+
+
+def _shared_tail(zh: str, en: str) -> str:
+    """The end both languages share, if it holds Chinese (a value that is already bilingual), else ``""``."""
+    size = 0
+    while size < min(len(zh), len(en)) and zh[-1 - size] == en[-1 - size]:
+        size += 1
+    tail = zh[len(zh) - size :]
+    return tail if any("\u4e00" <= ch <= "\u9fff" for ch in tail) else ""
+
+
+def html_text(*texts: Text) -> str:
+    """Lines of text as HTML in the current language(s): with ``both``, Chinese first and English under it,
+    in :data:`SECOND_LANGUAGE`'s style; a value both languages end with (itself bilingual) is shown once.
+
+    >>> import ctlab
+    >>> html_text(Text("抛出了 E('失败 / failed')", "raised E('失败 / failed')"))
+    '抛出了 <span class="ctlab-en" style="color:#6a6a6a;font-size:0.92em">raised</span> E(&#x27;失败 / failed&#x27;)'
+    """
+    lang = get_lang()
+    if lang != "both":
+        return "<br>".join(html.escape(text.render(lang)) for text in texts)
+    lines = []
+    for text in texts:
+        tail = _shared_tail(text.zh, text.en)
+        zh, en = text.zh[: len(text.zh) - len(tail)], text.en[: len(text.en) - len(tail)]
+        if zh == en:
+            lines.append(html.escape(text.zh))
+        elif tail:
+            second = SECOND_LANGUAGE.format(html.escape(en.strip()))
+            lines.append(f"{html.escape(zh.rstrip())} {second} {html.escape(tail.lstrip())}")
+        else:
+            lines.append(f"{html.escape(zh)}<br>{SECOND_LANGUAGE.format(html.escape(en))}")
+    return "<br>".join(lines)
+
+
 def _cell(text: Text, tag: str = "td") -> str:
-    if get_lang() == "both" and text.zh != text.en:
-        inner = f"{html.escape(text.zh)}<br><span class=\"ctlab-en\">{html.escape(text.en)}</span>"
-    else:
-        inner = html.escape(str(text))
-    return f"<{tag}>{inner}</{tag}>"
+    return f"<{tag}>{html_text(text)}</{tag}>"
 
 
 def html_grid(columns: Sequence[Text], body: Sequence[Sequence[Text]], *, css: str, footer: Text | None = None) -> str:
@@ -230,9 +281,7 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
     from matplotlib.axes import Axes
     from matplotlib.patches import Patch
 
-    from .faults import short_repr
-    from .figures import figure, label
-    from .i18n import CtlabError
+    from .figures import figure, label  # matplotlib loads only when something is drawn
 
     if not (hasattr(sim, "attempts") and hasattr(sim, "elapsed")):  # a Simulation (show never imports simulate)
         raise CtlabError("plot.sim", value=short_repr(sim))
@@ -241,7 +290,7 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
 
     if ax is None:
         _, ax = figure(figsize=(9, 1.0 + 0.45 * max(2, len(sim.attempts))), layout="constrained")
-    fig = ax.figure
+    fig: Figure = ax.figure
     colours = {"ok": "#2e7d32", "retry": "#ef6c00", "fail": "#c62828", "wait_sdk": "#90a4ae", "wait_code": "#5c6bc0"}
     for row, attempt in enumerate(sim.attempts):
         answer = attempt.answer

@@ -29,28 +29,30 @@ import functools
 import importlib
 import inspect
 import random
-import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 import anthropic._base_client as _sdk
 import httpcore2
 import httpx
 import respx
-from respx.models import SideEffectError
 from respx.mocks import HTTPCoreMocker
+from respx.models import SideEffectError
 
 from . import _active
 from ._active import Patches, critical, guard_signals, unguard_signals
 from .clients import simulated_client
 from .clock import Sleeper, VirtualClock
 from .docs_loop import MESSAGES, MODEL
-from .faults import Disconnect, Fault, FaultsLike, Reply, Status, StreamError, Timeout, parse
+from .faults import Disconnect, FaultsLike, Script, Timeout
 from .i18n import CtlabError, Text, register
-from .responses import Payload, payload_for
+from .player import Attempt, Player, Wait
+from .proxy import PROXY_TYPES, answer_in_process, is_unread
+
+__all__ = ["Attempt", "Outcome", "Simulation", "Wait", "active", "ask", "run", "simulate"]
 
 register(
     __name__,
@@ -71,7 +73,7 @@ class HTTPCore2Mocker(HTTPCoreMocker):
     """respx's httpcore mocker, pointed at ``httpcore2`` (what anthropic >= 1.0 sends through)."""
 
     name = "httpcore2"
-    targets = [
+    targets: ClassVar[list[str]] = [
         "httpcore2._sync.connection.HTTPConnection",
         "httpcore2._sync.connection_pool.ConnectionPool",
         "httpcore2._sync.http_proxy.HTTPProxy",
@@ -79,43 +81,6 @@ class HTTPCore2Mocker(HTTPCoreMocker):
         "httpcore2._async.connection_pool.AsyncConnectionPool",
         "httpcore2._async.http_proxy.AsyncHTTPProxy",
     ]
-
-
-@dataclass
-class Wait:
-    """A virtual sleep, and who asked for it (``"sdk"`` or ``"code"``)."""
-
-    seconds: float
-    by: Sleeper
-
-
-@dataclass
-class Attempt:
-    """One HTTP attempt as the simulated server saw it."""
-
-    number: int
-    at: float
-    method: str
-    path: str
-    retry_count: int | None
-    fault: Fault
-    request_id: str | None = None
-    duration: float = 0.0
-    waits: list[Wait] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def answer(self) -> int | str:
-        """The status sent, or what happened instead: ``"timeout"``, ``"disconnect"``."""
-        if isinstance(self.fault, (Status,)):
-            return self.fault.status_code
-        if isinstance(self.fault, (Reply, StreamError)):
-            return 200
-        return self.fault.label()
-
-    @property
-    def waited(self) -> float:
-        return sum((w.seconds for w in self.waits), 0.0)
 
 
 @dataclass
@@ -128,39 +93,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-#: A header whose lower-case name contains one of these is a credential, kept out of every request log.
-CREDENTIAL_WORDS = ("auth", "cookie", "credential", "key", "password", "secret", "session", "token")
-_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: str.isdigit() also takes "²", which int() refuses
-
-
-def is_credential(name: str) -> bool:
-    """Whether header ``name`` may carry a secret: its lower-case name contains one of :data:`CREDENTIAL_WORDS`.
-
-    Deliberately broad (``idempotency-key`` goes too): a header wrongly left out
-    of the log costs nothing; a key wrongly kept leaks.
-
-    >>> [h for h in ("x-api-key", "Proxy-Authorization", "Cookie", "x-session-id", "user-agent") if is_credential(h)]
-    ['x-api-key', 'Proxy-Authorization', 'Cookie', 'x-session-id']
-    """
-    lowered = name.lower()
-    return any(word in lowered for word in CREDENTIAL_WORDS)
-
-
-def logged_headers(headers: Any) -> dict[str, str]:
-    """What a request log keeps of ``headers``: every header but credentials, names in lower case."""
-    return {str(k).lower(): str(v) for k, v in headers.items() if not is_credential(str(k))}
-
-
-def retry_count_of(headers: Any) -> int | None:
-    """The attempt's ``x-stainless-retry-count``; ``None`` if absent or not a plain number (``²``, ``-1``).
-
-    >>> retry_count_of({"x-stainless-retry-count": "2"}), retry_count_of({"x-stainless-retry-count": "²"})
-    (2, None)
-    """
-    count = str(headers.get("x-stainless-retry-count") or "").strip()
-    return int(count) if _DIGITS.fullmatch(count) else None
 
 
 def active() -> Simulation | None:
@@ -193,7 +125,8 @@ class _Installation:
         self.patches = Patches()
         self.signals = False
         self.rng = random.Random(sim.seed)
-        #: respx's router: one catch-all route whose side effect is the fault script; ``router.calls`` records every request.
+        #: respx's router: one catch-all route whose side effect is the fault script;
+        #: ``router.calls`` records every request.
         self.router = respx.Router(assert_all_called=False)
         self.router.route().mock(side_effect=sim._answer)
 
@@ -235,7 +168,7 @@ class _Installation:
         for cls, method in _TRANSPORTS:
             patches.set(cls, method, self._intercepting(vars(cls)[method]))
         self.sim.clock.install(patches, self.owns)
-        generator = random._inst  # type: ignore[attr-defined]
+        generator = random._inst
         for name in ("random", "getrandbits"):  # what uniform, choice... draw from, even taken before the block
             patches.set(generator, name, self._seeded(name, getattr(generator, name)))
         for name in _RANDOM_STATE:
@@ -246,27 +179,30 @@ class _Installation:
     def _intercepting(self, original: Any) -> Any:
         """``handle_request`` of an httpcore2 class: the simulation answers what it serves, the rest goes through."""
         answer = self.respond
+        mocker: Any = HTTPCore2Mocker  # respx's conversion helpers carry no type hints
         if inspect.iscoroutinefunction(original):
 
             async def handle_async_request(pool: Any, request: Any) -> Any:
                 if not self.serves():
                     return await original(pool, request)
-                sent = HTTPCore2Mocker.to_httpx_request(request=request)
-                sent, _ = await HTTPCore2Mocker.prepare_async_request(sent, request=request)
+                sent = mocker.to_httpx_request(request=request)
+                sent, _ = await mocker.prepare_async_request(sent, request=request)
                 response = answer(sent)
-                response.read()
-                return await HTTPCore2Mocker.from_async_httpx_response(response, pool, request=request)
+                if not is_unread(response):  # a proxy's reset stream breaks only as the SDK reads it
+                    response.read()
+                return await mocker.from_async_httpx_response(response, pool, request=request)
 
             return handle_async_request
 
         def handle_request(pool: Any, request: Any) -> Any:
             if not self.serves():
                 return original(pool, request)
-            sent = HTTPCore2Mocker.to_httpx_request(request=request)
-            sent, _ = HTTPCore2Mocker.prepare_sync_request(sent, request=request)
+            sent = mocker.to_httpx_request(request=request)
+            sent, _ = mocker.prepare_sync_request(sent, request=request)
             response = answer(sent)
-            response.read()
-            return HTTPCore2Mocker.from_sync_httpx_response(response, pool, request=request)
+            if not is_unread(response):
+                response.read()
+            return mocker.from_sync_httpx_response(response, pool, request=request)
 
         return handle_request
 
@@ -290,7 +226,7 @@ class _Installation:
         def start(thread: threading.Thread) -> None:
             if owns():
                 self.threads = self.threads | {thread}
-            return original(thread)
+            original(thread)
 
         return start
 
@@ -305,15 +241,25 @@ class Simulation:
     def __init__(self, faults: FaultsLike = "200", *, seed: int = 0) -> None:
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise CtlabError("simulate.seed", value=seed)
-        self.script = parse(faults)
         self.seed = seed
         self.clock = VirtualClock(self._on_sleep)
-        self.attempts: list[Attempt] = []
+        #: Plays the script, numbers and logs the attempts, in virtual time (shared with :func:`ctlab.serve`).
+        self.player = Player(faults, origin="sim", seed=seed, now=lambda: self.clock.now)
         self.waits_before_first: list[Wait] = []
         self.outcome: Outcome | None = None
         self._installation: _Installation | None = None
 
     # -- what happened -----------------------------------------------------
+    @property
+    def script(self) -> Script:
+        """The faults played, one per attempt (the last repeats)."""
+        return self.player.script
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        """One :class:`Attempt` per request answered, in order."""
+        return self.player.attempts
+
     @property
     def elapsed(self) -> float:
         """Virtual seconds from the start of the block to its end (or now)."""
@@ -384,18 +330,9 @@ class Simulation:
         target.append(Wait(seconds, by))
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
-        number = len(self.attempts) + 1
-        fault = self.script.at(number - 1)
-        attempt = Attempt(
-            number=number,
-            at=self.clock.now,
-            method=request.method,
-            path=request.url.path,
-            retry_count=retry_count_of(request.headers),
-            fault=fault,
-            headers=logged_headers(request.headers),
-        )
-        self.attempts.append(attempt)
+        """Play the script's next fault to ``request``: a response, or the exception the transport would raise."""
+        attempt, payload = self.player.play(request.method, request.url.path, request.headers, request.content or b"")
+        fault = attempt.fault
         if isinstance(fault, Timeout):
             limits = request.extensions.get("timeout", {})
             attempt.duration = float(limits.get(fault.phase) or 0.0)
@@ -403,14 +340,10 @@ class Simulation:
             raise (httpcore2.ReadTimeout if fault.phase == "read" else httpcore2.ConnectTimeout)("simulated timeout")
         if isinstance(fault, Disconnect):
             raise httpcore2.RemoteProtocolError("Server disconnected without sending a response.")
-        attempt.request_id = f"req_sim_{self.seed:03d}{number:06d}"
-        payload = self._payload(fault, request, attempt.request_id, number)
+        assert payload is not None
+        if isinstance(fault, PROXY_TYPES):  # held back, or cut off midway (ctlab.proxy)
+            return answer_in_process(attempt, payload, request, self.clock)
         return httpx.Response(payload.status_code, headers=payload.headers, content=payload.body)
-
-    def _payload(self, fault: Fault, request: httpx.Request, request_id: str, number: int) -> Payload:
-        assert isinstance(fault, (Status, Reply, StreamError))
-        message_id = f"msg_sim_{self.seed:03d}{number:06d}"
-        return payload_for(fault, request.content or b"", request_id=request_id, message_id=message_id, now=self.clock.now)
 
     def __iter__(self) -> Iterator[Attempt]:
         return iter(self.attempts)
@@ -437,7 +370,8 @@ def simulate(faults: FaultsLike = "200", *, seed: int = 0) -> Simulation:
 def ask(client: Any, messages: list[dict[str, str]] | None = None) -> str:
     """The docs page's call: ``messages.create`` and the reply's text."""
     response = client.messages.create(model=MODEL, max_tokens=1024, messages=messages or MESSAGES)
-    return response.content[0].text
+    text: str = response.content[0].text
+    return text
 
 
 def run(

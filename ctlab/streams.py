@@ -19,20 +19,30 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import anthropic
+from anthropic.types import MessageParam
 
-from .sdk import sdk_retries
 from .docs_loop import MESSAGES, MODEL
-from .i18n import CtlabError, Text, register
+from .i18n import CtlabError, Text, register, t
+from .probes import sdk_retries
 from .responses import ERROR_TYPES
 from .retry import backoff
 
 register(
     __name__,
     {
-        "streams.restarts": Text("restarts 必须是 >= 0 的整数，收到的是 {value!r}", "restarts must be a whole number >= 0, got {value!r}"),
+        "streams.restarts": Text(
+            "restarts 必须是 >= 0 的整数，收到的是 {value!r}", "restarts must be a whole number >= 0, got {value!r}"
+        ),
+        "streams.complete": Text(
+            "完整回复 {text}（流式请求 {streams} 次）", "the whole reply {text} (stream requests: {streams})"
+        ),
+        "streams.partial": Text(
+            "不完整的回复 {text}（流式请求 {streams} 次，最后一次断在 {error}）",
+            "a partial reply {text} (stream requests: {streams}; the last broken by {error})",
+        ),
     },
 )
 
@@ -61,7 +71,8 @@ def stream_text(
     '你好！Hello!'
     """
     pieces: list[str] = []
-    with client.messages.stream(model=model, max_tokens=max_tokens, messages=messages or MESSAGES) as stream:
+    sent = cast("list[MessageParam]", messages or MESSAGES)  # the docs page's messages are plain dicts
+    with client.messages.stream(model=model, max_tokens=max_tokens, messages=sent) as stream:
         for piece in stream.text_stream:
             pieces.append(piece)
             if on_text is not None:
@@ -115,6 +126,16 @@ class Streamed:
     def complete(self) -> bool:
         return self.error is None
 
+    def describe(self) -> Text:
+        """How it reads in a timeline or a table.
+
+        >>> print(Streamed("你好", 2).describe().render("en"))
+        the whole reply '你好' (stream requests: 2)
+        """
+        if self.error is None:
+            return t("streams.complete", text=repr(self.text), streams=self.streams)
+        return t("streams.partial", text=repr(self.text), streams=self.streams, error=type(self.error).__name__)
+
 
 def stream_with_restart(
     client: anthropic.Anthropic,
@@ -145,24 +166,33 @@ def stream_with_restart(
         raise CtlabError("streams.restarts", value=restarts)
     dropped: list[str] = []
     for number in range(restarts + 1):
-        pieces: list[str] = []
-
-        def collect(piece: str) -> None:
-            pieces.append(piece)
-            if on_text is not None:
-                on_text(piece)
-
-        try:
-            text = stream_text(client, messages, on_text=collect, model=model, max_tokens=max_tokens)
-            return Streamed(text, number + 1, None, dropped)
-        except anthropic.APIStatusError as error:
-            if mid_stream_error_type(error) is None:
-                raise
-            partial = "".join(pieces)
-            if number == restarts or not worth_restarting(error):
-                return Streamed(partial, number + 1, error, dropped)
-            dropped.append(partial)
-            if on_restart is not None:
-                on_restart(error)
-            time.sleep(backoff(number, base_delay=base_delay))
+        text, error = _stream_once(client, messages, on_text=on_text, model=model, max_tokens=max_tokens)
+        if error is None or number == restarts or not worth_restarting(error):
+            return Streamed(text, number + 1, error, dropped)
+        dropped.append(text)
+        if on_restart is not None:
+            on_restart(error)
+        time.sleep(backoff(number, base_delay=base_delay))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _stream_once(
+    client: anthropic.Anthropic, messages: list[Any] | None, *, on_text: OnText | None, model: str, max_tokens: int
+) -> tuple[str, anthropic.APIStatusError | None]:
+    """One stream: its whole text and ``None``, or the text so far and the error that broke it midway.
+
+    Any other error (one before the stream started) propagates as the SDK raised it.
+    """
+    pieces: list[str] = []
+
+    def collect(piece: str) -> None:
+        pieces.append(piece)
+        if on_text is not None:
+            on_text(piece)
+
+    try:
+        return stream_text(client, messages, on_text=collect, model=model, max_tokens=max_tokens), None
+    except anthropic.APIStatusError as error:
+        if mid_stream_error_type(error) is None:
+            raise
+        return "".join(pieces), error

@@ -1,4 +1,5 @@
-"""Bad input gets a clear bilingual error where it enters; odd but possible server behaviour is simulated, not crashed on."""
+"""Bad input gets a clear bilingual error where it enters;
+odd but possible server behaviour is simulated, not crashed on."""
 
 from __future__ import annotations
 
@@ -17,9 +18,19 @@ from anthropic._models import FinalRequestOptions
 import ctlab
 from ctlab.__main__ import main
 from ctlab.atlas import entry, sdk_retries
-from ctlab.sdk import probe_client
-from ctlab.faults import MAX_FAULTS, MAX_SCRIPT_TEXT, MAX_WAIT, Status, StreamError, Timeout, header_value, parse, status
+from ctlab.faults import (
+    MAX_FAULTS,
+    MAX_SCRIPT_TEXT,
+    MAX_WAIT,
+    Status,
+    StreamError,
+    Timeout,
+    header_value,
+    parse,
+    status,
+)
 from ctlab.responses import error_response
+from ctlab.sdk import probe_client
 from ctlab.widgets import FaultLab
 
 
@@ -54,12 +65,19 @@ BAD_INPUT: dict[str, tuple[Callable[[], object], str]] = {
     "parse('429(retry-after=nan)')": (lambda: parse("429(retry-after=nan)"), "put the text in quotes"),
     "parse('429(retry-after=-1)')": (lambda: parse("429(retry-after=-1)"), "a number >= 0"),
     "parse(quoted control character)": (lambda: parse("429(retry-after='\x07')"), "printable ASCII"),
-    "parse('429(retry-after=1, retry-after=2)')": (lambda: parse("429(retry-after=1, retry-after=2)"), "sets option retry-after twice"),
+    "parse('429(retry-after=1, retry-after=2)')": (
+        lambda: parse("429(retry-after=1, retry-after=2)"),
+        "sets option retry-after twice",
+    ),
     "parse('stream-error(api_error, overloaded_error)')": (
-        lambda: parse("stream-error(api_error, overloaded_error)"), "takes one error type"
+        lambda: parse("stream-error(api_error, overloaded_error)"),
+        "takes one error type",
     ),
     "parse(b'429')": (lambda: parse(b"429"), "pass a string"),  # type: ignore[arg-type]
-    "status(429, bogus=1)": (lambda: status(429, bogus=1), "allowed options: retry_after, retry_after_ms, should_retry"),
+    "status(429, bogus=1)": (
+        lambda: status(429, bogus=1),
+        "allowed options: retry_after, retry_after_ms, should_retry",
+    ),
     "status(429, retry_after=nan)": (lambda: status(429, retry_after=math.nan), "status(429, retry_after='soon')"),
     "status(429, retry_after=-1)": (lambda: status(429, retry_after=-1), "a number >= 0"),
     "status(429, retry_after=True)": (lambda: status(429, retry_after=True), "a number >= 0"),
@@ -68,7 +86,8 @@ BAD_INPUT: dict[str, tuple[Callable[[], object], str]] = {
     "status(429, error_code='Spend Limit')": (lambda: status(429, error_code="Spend Limit"), "snake_case"),
     "status(429, message=None-like 42)": (lambda: status(429, message=42), "a str of at most"),
     "status(429, headers={'content-length': '1'})": (
-        lambda: status(429, headers={"content-length": "1"}), "other than content-length"
+        lambda: status(429, headers={"content-length": "1"}),
+        "other than content-length",
     ),
     "status(429, headers=['x'])": (lambda: status(429, headers=["x"]), "a dict of header name"),
     "Status(429.0)": (lambda: Status(429.0), "must be 400-599"),  # type: ignore[arg-type]
@@ -134,7 +153,9 @@ def _sdk_waits(fault: Status, max_retries: int, seed: int) -> list[float]:
 
 @pytest.mark.parametrize("value", UNREADABLE)
 @pytest.mark.parametrize("header", ["retry-after", "retry-after-ms"])
-def test_an_unreadable_or_huge_retry_after_reaches_the_sdk_as_a_429_and_the_sdk_decides_the_waits(header: str, value: str) -> None:
+def test_an_unreadable_or_huge_retry_after_reaches_the_sdk_as_a_429_and_the_sdk_decides_the_waits(
+    header: str, value: str
+) -> None:
     faults = f"429({header}={value})"
     fault = parse(faults).faults[0]
     assert isinstance(fault, Status)
@@ -165,15 +186,15 @@ def test_the_rate_limit_reset_date_stays_within_the_calendar_whatever_the_wait_a
     headers = error_response(status(429, retry_after=1e300), request_id="r", now=math.inf).headers
     assert headers["retry-after"] == "1e+300"
     assert headers["anthropic-ratelimit-requests-reset"].startswith("9999-12-31")
-    reset = error_response(status(429, retry_after=math.inf), request_id="r", now=0.0).headers["anthropic-ratelimit-requests-reset"]
+    response = error_response(status(429, retry_after=math.inf), request_id="r", now=0.0)
+    reset = response.headers["anthropic-ratelimit-requests-reset"]
     assert reset == "2026-02-19T17:02:47Z"  # MAX_WAIT (about 49.7 days) after virtual time zero
 
 
 @pytest.mark.parametrize("faults", ["429(retry-after=inf)", "429(retry-after='soon')"])
 def test_the_fault_server_sends_an_unreadable_retry_after_as_is_instead_of_dropping_the_connection(faults: str) -> None:
-    with ctlab.serve(faults) as srv:
-        with pytest.raises(urllib.error.HTTPError) as caught:
-            urllib.request.urlopen(urllib.request.Request(srv.url + "/v1/messages", data=b"{}"), timeout=5)
+    with ctlab.serve(faults) as srv, pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(urllib.request.Request(srv.url + "/v1/messages", data=b"{}"), timeout=5)
     assert caught.value.code == 429
     assert caught.value.headers["retry-after"] == header_value(parse(faults).faults[0].retry_after)  # type: ignore[union-attr]
     assert caught.value.read().startswith(b'{"type": "error"')
@@ -239,7 +260,7 @@ def test_any_truthy_ci_value_refuses_live_mode(monkeypatch: pytest.MonkeyPatch, 
     assert "CI" in _refused(lambda: ctlab.client(live=True, api_key="sk-ant-explicit")).text.en
 
 
-@pytest.fixture()
+@pytest.fixture
 def live_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "false")
 

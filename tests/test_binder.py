@@ -67,7 +67,8 @@ def _binder_python_full() -> str:
 
 def _binder_requirement() -> str:
     """``ctlab[lab]``: what ``binder/postBuild`` checks the image against (its dependencies are the pins)."""
-    (checked,) = re.findall(r'^python tools/pins\.py check "([^"]+)"$', (BINDER / "postBuild").read_text(), flags=re.M)
+    post_build = (BINDER / "postBuild").read_text()
+    (checked,) = re.findall(r'^python tools/pins\.py check "([^"]+)"$', post_build, flags=re.MULTILINE)
     return checked
 
 
@@ -95,6 +96,7 @@ def _repo2docker() -> tuple[str, str]:
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout, done.stderr
@@ -124,11 +126,12 @@ def _imports(source: str) -> set[str]:
 
 def _programs(source: str) -> set[str]:
     """Known programs a cell runs: ``!curl ...``, ``%%bash`` lines, ``"node x.mjs"`` or ``["curl", ...]``."""
-    words = []
     shell = source.lstrip().startswith(("%%bash", "%%sh", "%%script"))
-    for line in source.splitlines()[1 if shell else 0 :]:
-        if shell or line.lstrip().startswith("!"):
-            words.append(line.lstrip().lstrip("!").split(" ", 1)[0])
+    words = [
+        line.lstrip().lstrip("!").split(" ", 1)[0]
+        for line in source.splitlines()[1 if shell else 0 :]
+        if shell or line.lstrip().startswith("!")
+    ]
     for node in ast.walk(ast.parse(_python_part(source))):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
             words.append(node.value.split()[0])
@@ -150,7 +153,7 @@ def test_binder_installs_the_pins_before_copying_the_repository_so_docker_caches
     dockerfile, _ = _repo2docker()
     from repo2docker.utils import is_local_pip_requirement
 
-    copy = re.search(r"^COPY --chown=\S+ src/ \$\{REPO_DIR\}/$", dockerfile, flags=re.M)
+    copy = re.search(r"^COPY --chown=\S+ src/ \$\{REPO_DIR\}/$", dockerfile, flags=re.MULTILINE)
     assert copy and PIP_STEP in dockerfile
     assert not any(map(is_local_pip_requirement, (BINDER / "requirements.txt").read_text().splitlines()))
     assert dockerfile.index(PIP_STEP) < copy.start(), (
@@ -217,7 +220,9 @@ def _post_build(tmp_path: Path, constraints: str) -> tuple[subprocess.CompletedP
         "CTLAB_PIP_LOG": str(tmp_path / "pip.log"),
         "PATH": os.pathsep.join([str(shim), str(Path(sys.executable).parent), os.environ["PATH"]]),
     }
-    done = subprocess.run(["bash", "binder/postBuild"], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["bash", "binder/postBuild"], cwd=repo, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     return done, tmp_path / "lab" / "settings" / "overrides.json"
 
 
@@ -239,7 +244,8 @@ def test_post_build_installs_ctlab_checks_the_pins_installs_the_settings_and_tru
 
 
 def test_post_build_stops_at_the_first_error(tmp_path: Path) -> None:
-    drifted = re.sub(r"^jupyterlab==\S+", "jupyterlab==4.4.9", (ROOT / "constraints.txt").read_text(), flags=re.M)
+    constraints = (ROOT / "constraints.txt").read_text()
+    drifted = re.sub(r"^jupyterlab==\S+", "jupyterlab==4.4.9", constraints, flags=re.MULTILINE)
     done, overrides = _post_build(tmp_path, drifted)
     assert done.returncode != 0
     assert "jupyterlab: installed" in done.stderr

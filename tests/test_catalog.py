@@ -89,7 +89,7 @@ def test_the_request_id_on_the_exception_is_the_last_attempts() -> None:
 
 
 def test_observing_every_status_agrees_with_the_catalog() -> None:
-    for seen, entry in zip(observe_all(), ctlab.catalog()):
+    for seen, entry in zip(observe_all(), ctlab.catalog(), strict=True):
         assert seen.faults == str(entry.status_code)
         assert seen.exception is entry.exception
         assert seen.retried is entry.retried
@@ -141,7 +141,8 @@ def test_an_error_inside_a_200_stream_is_a_plain_api_status_error_never_retried(
 
 
 @pytest.mark.parametrize(
-    ("status_code", "cls", "retried"), [(418, anthropic.APIStatusError, False), (502, anthropic.InternalServerError, True)]
+    ("status_code", "cls", "retried"),
+    [(418, anthropic.APIStatusError, False), (502, anthropic.InternalServerError, True)],
 )
 def test_a_status_outside_the_catalog_gets_the_sdks_fallback_class_and_rule(
     status_code: int, cls: type, retried: bool

@@ -64,10 +64,12 @@ PERSISTENT = ["429", "529", "timeout", "disconnect"]
 
 # --- sound functions pass ------------------------------------------------------------
 
-def test_the_corrected_loop_passes_all_16_scenarios_in_well_under_a_second() -> None:
+def test_the_corrected_loop_passes_all_17_scenarios_in_well_under_a_second() -> None:
     reports = [check(chat_with_retry) for _ in range(3)]  # the first SDK client in a process costs more
-    assert all(r.passed and len(r.entries) == 16 and r.problem is None for r in reports)
-    assert min(r.seconds for r in reports) < 0.5  # about 0.07 s on an idle machine; the best of three absorbs a busy one
+    assert all(r.passed and len(r.entries) == 17 and r.problem is None for r in reports)
+    assert all(r.sdk_note() is None for r in reports)  # one layer: every request and sleep was its own
+    # about 0.07 s on an idle machine; the best of three absorbs a busy one
+    assert min(r.seconds for r in reports) < 0.5
 
 
 def test_the_sdk_alone_with_its_default_retries_passes_too() -> None:
@@ -87,8 +89,8 @@ def test_a_loop_that_wraps_the_error_with_from_keeps_the_original_and_passes() -
 # --- each flaw fails where it shows, with its own explanation -------------------------
 
 def test_retrying_a_4xx_fails_every_fatal_scenario() -> None:
-    report = check(loop(retryable=lambda e: True))
-    assert failures(report) == {code: "retried_fatal" for code in FATAL}
+    report = check(loop(retryable=lambda _error: True))
+    assert failures(report) == dict.fromkeys(FATAL, "retried_fatal")
     entry = next(e for e in report.failed if e.scenario.faults == "400")
     assert entry.verdict.why == t("check.bad.retried_fatal", error="BadRequestError (400)", requests=4)
 
@@ -113,9 +115,16 @@ def test_no_retry_layer_at_all_gives_up_on_every_brief_failure() -> None:
     assert set(failures(report).values()) == {"gave_up"} and len(report.failed) == 5
 
 
+LONG = "429(retry-after=600) 200"
+
+
 def test_retrying_at_once_is_no_backoff() -> None:
-    report = check(loop(lambda attempt, error: 0))
-    assert failures(report) == {"529 529 200": "no_backoff", "429(retry-after=3) 200": "ignored_retry_after"}
+    report = check(loop(lambda _attempt, _error: 0))
+    assert failures(report) == {
+        "529 529 200": "no_backoff",
+        "429(retry-after=3) 200": "ignored_retry_after",
+        LONG: "ignored_retry_after",
+    }
     assert report.failed[0].verdict.why == t("check.bad.no_backoff", n=2)
 
 
@@ -127,7 +136,39 @@ def test_the_same_waits_under_every_seed_is_no_jitter() -> None:
 
 def test_waiting_less_than_retry_after_asks_is_caught() -> None:
     report = check(loop(full_jitter))
-    assert failures(report) == {"429(retry-after=3) 200": "ignored_retry_after"}
+    assert failures(report) == {"429(retry-after=3) 200": "ignored_retry_after", LONG: "ignored_retry_after"}
+
+
+def test_capping_the_servers_wait_retries_too_early_and_fails() -> None:
+    report = check(loop(lambda attempt, error: min(retry_after(error) or full_jitter(attempt, error), 30.0)))
+    assert failures(report) == {LONG: "ignored_retry_after"}
+    assert report.failed[0].verdict.why == t("check.bad.ignored_retry_after", asked=600.0, waited=30.0)
+
+
+def test_a_long_retry_after_may_be_waited_out_or_raised_at_once_but_not_slept_on_then_raised() -> None:
+    def gives_up_on_long_waits(sleep_first: bool) -> Fn:
+        def chat(client: Any, messages: list[dict[str, str]]) -> str:
+            once = client.with_options(max_retries=0)
+            for attempt in range(4):
+                try:
+                    return ask(once, messages)
+                except anthropic.APIError as error:
+                    wait = retry_after(error)
+                    if attempt == 3 or not is_retryable(error) or (wait is not None and wait > 60):
+                        if sleep_first:
+                            time.sleep(5)
+                        raise
+                    time.sleep(wait if wait is not None else full_jitter(attempt, error))
+            raise AssertionError("unreachable")
+
+        return chat
+
+    report = check(gives_up_on_long_waits(sleep_first=False))
+    assert report.passed
+    entry = next(e for e in report.entries if e.scenario.faults == LONG)
+    assert entry.requests == 1 and entry.verdict.why == t("check.ok.long_retry_after", error="RateLimitError (429)")
+    assert failures(check(gives_up_on_long_waits(sleep_first=True)))[LONG] == "wasted"
+    assert check(ask).passed  # the SDK alone waits the full 600 s
 
 
 def test_a_loop_without_a_bound_is_stopped_after_a_fixed_number_of_requests() -> None:
@@ -142,21 +183,21 @@ def test_a_loop_without_a_bound_is_stopped_after_a_fixed_number_of_requests() ->
                 time.sleep(retry_after(error) or random.uniform(0, 1))
 
     report = check(forever)
-    assert failures(report) == {fault: "stopped" for fault in PERSISTENT}
+    assert failures(report) == dict.fromkeys(PERSISTENT, "stopped")
     assert report.failed[0].did[0] == t("check.did_stopped", requests=RUNAWAY)
     assert report.seconds < 10.0  # it ends: in virtual time an endless loop costs requests, not waiting
 
 
 def test_a_loop_over_the_sdks_own_retries_multiplies_the_requests() -> None:
     report = check(loop(one_layer=False))
-    assert failures(report) == {fault: "layers" for fault in PERSISTENT}
+    assert failures(report) == dict.fromkeys(PERSISTENT, "layers")
     entry = report.failed[0]
     assert entry.requests == 12  # 4 calls x 3 SDK attempts
     assert entry.verdict.why == t("check.bad.layers", calls=4, requests=12, counts="0,1,2,0,1,2,0,1,2,0,1,2")
 
 
 def test_too_many_attempts_is_caught_even_when_bounded() -> None:
-    assert failures(check(loop(attempts=20), 1)) == {fault: "too_many" for fault in PERSISTENT}
+    assert failures(check(loop(attempts=20), 1)) == dict.fromkeys(PERSISTENT, "too_many")
 
 
 def test_sleeping_after_the_final_attempt_is_wasted() -> None:
@@ -175,7 +216,7 @@ def test_sleeping_after_the_final_attempt_is_wasted() -> None:
         raise last
 
     report = check(sleeps_then_raises, 1)
-    assert failures(report) == {fault: "wasted" for fault in PERSISTENT}
+    assert failures(report) == dict.fromkeys(PERSISTENT, "wasted")
     assert report.failed[0].verdict.why == t("check.bad.wasted", wasted=4.0)
 
 
@@ -186,7 +227,71 @@ def test_returning_instead_of_raising_hides_the_failure() -> None:
         except anthropic.APIError:
             return None
 
-    assert failures(check(returns_none, 1)) == {fault: "swallowed" for fault in FATAL + PERSISTENT}
+    assert failures(check(returns_none, 1)) == dict.fromkeys(FATAL + PERSISTENT, "swallowed")
+
+
+def test_a_sound_loop_that_raises_its_own_error_instead_of_the_sdks_fails() -> None:
+    def request_failed(client: Any, messages: list[dict[str, str]]) -> str:
+        try:
+            return loop()(client, messages)
+        except anthropic.APIError:
+            raise RuntimeError("request failed")  # noqa: B904 - the flaw under test: no ``from``
+
+    report = check(request_failed)
+    assert failures(report) == dict.fromkeys(FATAL + PERSISTENT, "lost")
+
+
+@pytest.mark.parametrize(
+    "rebuild",
+    [
+        lambda e: anthropic.APIStatusError(str(e), response=e.response, body=e.body),  # another class, same response
+        lambda e: type(e)(str(e), response=e.response, body=e.body),  # the same class, built anew
+    ],
+    ids=["another-class", "a-copy"],
+)
+def test_raising_a_rebuilt_status_error_instead_of_the_sdks_own_is_replaced(
+    rebuild: Callable[[Any], BaseException],
+) -> None:
+    def rebuilds(client: Any, messages: list[dict[str, str]]) -> str:
+        try:
+            return ask(client.with_options(max_retries=0), messages)
+        except anthropic.APIStatusError as error:
+            raise rebuild(error)  # noqa: B904 - the flaw under test
+        except anthropic.APIConnectionError:
+            raise
+
+    report = check(rebuilds, 1)
+    assert failures(report) == dict.fromkeys([*FATAL, "429", "529"], "replaced")
+    assert report.failed[0].verdict.hint == t("check.hint.lost")
+
+
+def test_a_new_connection_error_in_place_of_the_sdks_is_replaced_but_one_raised_from_it_is_not() -> None:
+    def renews(chain: bool) -> Fn:
+        def chat(client: Any, messages: list[dict[str, str]]) -> str:
+            try:
+                return ask(client.with_options(max_retries=0), messages)
+            except anthropic.APIConnectionError as error:
+                fresh = type(error)(request=error.request)  # the same class, built anew
+                if chain:
+                    raise fresh from error
+                raise fresh from None
+
+        return chat
+
+    assert failures(check(renews(chain=False), 1)) == {"timeout": "replaced", "disconnect": "replaced"}
+    assert failures(check(renews(chain=True), 1)) == {}
+
+
+def test_the_report_names_the_work_the_sdks_own_retries_did() -> None:
+    report = check(docs_loop.chat_with_retry)
+    entry = next(e for e in report.entries if e.scenario.faults == "529 529 200" and e.scenario.kind == "transient")
+    assert entry.passed and entry.sdk_retries == 2
+    assert entry.did[1].en.startswith(
+        "2 of these requests were the SDK's own retries, and 1.20 s of the sleep was the SDK's"
+    )
+    assert report.sdk_note() == t("check.summary_sdk", n=12)
+    ctlab.set_lang("en")
+    assert str(report).splitlines()[2] == str(t("check.summary_sdk", n=12))
 
 
 def test_a_bare_exception_without_its_cause_loses_the_original_error() -> None:
@@ -221,7 +326,7 @@ def test_a_bug_in_the_except_block_is_a_crash_not_a_lost_error() -> None:
         try:
             return ask(client.with_options(max_retries=0), messages)
         except anthropic.APIError as error:
-            raise RuntimeError(error.status)  # type: ignore[attr-defined]  # no such attribute
+            raise RuntimeError(error.status)  # type: ignore[attr-defined]  # noqa: B904 - no such attribute: the bug under test
 
     entry = next(e for e in check(typo, 1).failed if e.scenario.faults == "400")
     assert entry.verdict.rule == "crashed" and "AttributeError" in entry.verdict.why.en
@@ -231,8 +336,14 @@ def test_a_bug_in_the_except_block_is_a_crash_not_a_lost_error() -> None:
 @pytest.mark.parametrize(
     ("fn", "message"),
     [
-        (lambda messages: "hi", "ctlab.check calls your function as <lambda>(client, messages), but its signature is <lambda>(messages)"),
-        (lambda client, messages, retries: "hi", "signature is <lambda>(client, messages, retries)"),
+        (
+            lambda messages: "hi",  # noqa: ARG005 - the parameter names are what the message shows
+            "ctlab.check calls your function as <lambda>(client, messages), but its signature is <lambda>(messages)",
+        ),
+        (
+            lambda client, messages, retries: "hi",  # noqa: ARG005 - the parameter names are what the message shows
+            "signature is <lambda>(client, messages, retries)",
+        ),
         ("chat", "ctlab.check needs a function"),
     ],
 )
@@ -271,7 +382,7 @@ def test_a_bare_except_cannot_swallow_the_stop() -> None:
                 time.sleep(1)
 
     report = check(swallows, 1)
-    assert failures(report) == {fault: "stopped" for fault in FATAL + PERSISTENT}
+    assert failures(report) == dict.fromkeys(FATAL + PERSISTENT, "stopped")
     assert ctlab.run("200").outcome.ok
 
 
@@ -294,8 +405,8 @@ def test_check_inside_a_simulation_is_refused_because_simulations_do_not_nest() 
 
 
 def test_check_refuses_bad_arguments_in_both_languages() -> None:
-    with pytest.raises(ctlab.CtlabError, match="没有练习 9.*there is no exercise 9"):
-        check(ask, 9)
+    with pytest.raises(ctlab.CtlabError, match=r"没有练习 99.*there is no exercise 99"):
+        check(ask, 99)
     with pytest.raises(ctlab.CtlabError, match="exercise 4 is the streaming battery"):
         check(ask, 1, stream=True)
     with pytest.raises(ctlab.CtlabError, match="time_limit must be a positive number"):
@@ -349,7 +460,11 @@ def test_each_reference_solution_passes_its_exercise_and_each_exercise_adds_scen
 
 def test_each_reference_is_the_next_exercises_starting_point_and_fails_it() -> None:
     assert failures(check(solution(1), 2)) == {f"{f} {f} 200": "gave_up" for f in ("500", "529", "disconnect")}
-    assert failures(check(solution(2), 3)) == {"529 529 200": "no_jitter", "429(retry-after=3) 200": "ignored_retry_after"}
+    assert failures(check(solution(2), 3)) == {
+        "529 529 200": "no_jitter",
+        "429(retry-after=3) 200": "ignored_retry_after",
+        LONG: "ignored_retry_after",
+    }
 
 
 def test_a_solution_shows_its_source_and_the_helpers_it_uses() -> None:
@@ -374,7 +489,8 @@ def test_the_report_prints_in_the_chosen_language_and_shows_as_an_html_table() -
         "✗ 3 of 9 scenarios failed",
     ]
     assert "✗ disconnect: fails every time, forever" in text and "→ Hint: re-raise the original" in text
-    assert not any("\u4e00" <= ch <= "\u9fff" for ch in text.replace("请求失败,已达最大重试次数", "").replace("你好！", ""))
+    english = text.replace("请求失败,已达最大重试次数", "").replace("你好！", "")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in english)
     ctlab.set_lang("zh")
     assert str(report).splitlines()[1] == "✗ 9 个场景中有 3 个没通过"
     ctlab.set_lang("both")

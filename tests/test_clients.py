@@ -60,7 +60,7 @@ def test_a_live_client_asks_with_a_password_prompt(monkeypatch: pytest.MonkeyPat
 
 def test_no_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
-    monkeypatch.setattr("getpass.getpass", lambda prompt: "")
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: "")
     with pytest.raises(ctlab.CtlabError, match="no API key found"):
         ctlab.client(live=True)
 

@@ -15,7 +15,9 @@ STORED = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text(encod
 
 
 def _first_printing_cell(notebook: dict) -> int:
-    return next(i for i, c in enumerate(notebook["cells"]) if any(o.get("name") == "stdout" for o in c.get("outputs", [])))
+    return next(
+        i for i, c in enumerate(notebook["cells"]) if any(o.get("name") == "stdout" for o in c.get("outputs", []))
+    )
 
 
 def test_an_identical_run_reports_no_change() -> None:

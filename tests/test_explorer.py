@@ -23,7 +23,7 @@ def test_the_menu_offers_every_catalog_status_and_the_failures_that_are_not_stat
 
 
 def test_each_menu_label_names_the_class_the_real_sdk_raised() -> None:
-    labels = dict((value, label) for label, value in ErrorExplorer().choice.options)
+    labels = {value: label for label, value in ErrorExplorer().choice.options}
     assert labels["529"] == "529 · OverloadedError"
     assert labels["timeout"] == "timeout · APITimeoutError"
     assert labels["stream-error"] == "stream-error · APIStatusError"

@@ -33,7 +33,9 @@ def test_options_and_repeats() -> None:
         Status(529, error_code="foo_bar"),
         Reply(),
     )
-    assert str(script) == "429(retry-after=2, x-should-retry=false) 429(retry-after=2, x-should-retry=false) 529(error-code=foo_bar) 200"
+    assert str(script) == (
+        "429(retry-after=2, x-should-retry=false) 429(retry-after=2, x-should-retry=false) 529(error-code=foo_bar) 200"
+    )
 
 
 def test_python_values_and_text_mix() -> None:

@@ -1,4 +1,5 @@
-"""ctlab.patterns and ctlab.aio: one retry layer, streams that fall back, attempts you can see, many requests at once."""
+"""ctlab.patterns and ctlab.aio: one retry layer, streams that fall back, attempts you can see,
+many requests at once."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import stamina
 import tenacity
 
 import ctlab
-from ctlab import aio, patterns
+from ctlab import aio, patterns, ratelimit
 from ctlab.docs_loop import MESSAGES
 
 
 # -- one retry layer ---------------------------------------------------------------
-@tenacity.retry(stop=tenacity.stop_after_attempt(3), retry=tenacity.retry_if_exception_type(anthropic.RateLimitError), reraise=True)
+@tenacity.retry(
+    stop=tenacity.stop_after_attempt(3), retry=tenacity.retry_if_exception_type(anthropic.RateLimitError), reraise=True
+)
 def _tenacity_around_a_retrying_client(client: anthropic.Anthropic) -> str:
     return ctlab.ask(client)
 
@@ -50,7 +53,9 @@ def test_the_servers_retry_after_is_waited_exactly(ask: Any) -> None:
 
 
 @pytest.mark.parametrize("ask", [patterns.ask_with_tenacity, patterns.ask_with_stamina])
-@pytest.mark.parametrize("faults", ["400", "401", "429(error-code=enforced_spend_limit_reached)", "529(x-should-retry=false)"])
+@pytest.mark.parametrize(
+    "faults", ["400", "401", "429(error-code=enforced_spend_limit_reached)", "529(x-should-retry=false)"]
+)
 def test_errors_not_worth_retrying_cost_one_request(ask: Any, faults: str) -> None:
     sim = ctlab.run(faults, ask)
     assert sim.requests == 1 and not sim.outcome.ok
@@ -144,9 +149,10 @@ async def _send_all(client: anthropic.AsyncAnthropic, n: int, concurrency: int) 
             peak = max(peak, busy)
             try:
                 await client.messages.create(model="claude-opus-4-7", max_tokens=8, messages=MESSAGES)
-                return "ok"
             except anthropic.RateLimitError:
                 return "429"
+            else:
+                return "ok"
             finally:
                 busy -= 1
 
@@ -185,21 +191,22 @@ def test_run_async_needs_a_simulation() -> None:
 
 
 def test_the_rate_limited_server_lets_through_its_burst_then_says_when_to_come_back() -> None:
-    server = aio.RateLimitedServer(per_minute=60, burst=2)
+    server = ratelimit.RateLimitedServer(per_minute=60, burst=2)
     sim = ctlab.run(server, lambda c: [ctlab.ask(c) for _ in range(3)], max_retries=0)
     assert [a.answer for a in sim.attempts] == [200, 200, 429]
     assert sim.outcome.error.response.headers["retry-after"] == "1"
 
 
 def test_the_sdk_waiting_retry_after_gets_through_a_rate_limiter() -> None:
-    sim = ctlab.run(aio.RateLimitedServer(per_minute=60, burst=1), lambda c: [ctlab.ask(c) for _ in range(3)])
+    sim = ctlab.run(ratelimit.RateLimitedServer(per_minute=60, burst=1), lambda c: [ctlab.ask(c) for _ in range(3)])
     assert sim.outcome.ok and [a.answer for a in sim.attempts] == [200, 429, 200, 429, 200]
 
 
 def test_a_shared_gate_turns_failures_into_waiting_and_pacing_removes_the_429s() -> None:
     failed, rejected = {}, {}
-    for name, gate in {"none": None, "react": patterns.RateLimitGate(pace=False), "pace": patterns.RateLimitGate()}.items():
-        with ctlab.simulate(aio.RateLimitedServer()) as sim:
+    gates = {"none": None, "react": ratelimit.RateLimitGate(pace=False), "pace": ratelimit.RateLimitGate()}
+    for name, gate in gates.items():
+        with ctlab.simulate(ratelimit.RateLimitedServer()) as sim:
             client = sim.async_client(middleware=[gate] if gate else [])
             failed[name] = aio.run_async(lambda: _send_all(client, 20, 5)).count("429")  # noqa: B023
         rejected[name] = sum(a.answer == 429 for a in sim.attempts)
@@ -208,18 +215,18 @@ def test_a_shared_gate_turns_failures_into_waiting_and_pacing_removes_the_429s()
 
 
 def test_the_gate_paces_to_the_announced_limit() -> None:
-    gate = patterns.RateLimitGate()
+    gate = ratelimit.RateLimitGate()
     with ctlab.simulate("200") as sim:
         client = sim.async_client(middleware=[gate])
         aio.run_async(lambda: _send_all(client, 4, 1))
-    gaps = [b.at - a.at for a, b in zip(sim.attempts, sim.attempts[1:])]
+    gaps = [b.at - a.at for a, b in zip(sim.attempts, sim.attempts[1:], strict=False)]
     assert gaps == pytest.approx([60 / 50] * 3)
 
 
 def test_a_concurrent_run_is_the_same_every_time() -> None:
     def once() -> list[tuple[float, int | str]]:
-        with ctlab.simulate(aio.RateLimitedServer()) as sim:
-            client = sim.async_client(middleware=[patterns.RateLimitGate(pace=False)])
+        with ctlab.simulate(ratelimit.RateLimitedServer()) as sim:
+            client = sim.async_client(middleware=[ratelimit.RateLimitGate(pace=False)])
             aio.run_async(lambda: _send_all(client, 12, 4))
         return [(a.at, a.answer) for a in sim.attempts]
 

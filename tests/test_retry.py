@@ -67,7 +67,8 @@ def test_docs_loop_max_retries_counts_attempts_not_retries() -> None:
 
 def test_docs_loop_keeps_only_the_sdk_retries_once_the_sdk_is_switched_off() -> None:
     for fault in ("529", "500", "disconnect"):
-        assert ctlab.run(fault, lambda c: docs_loop.chat_with_retry(c.with_options(max_retries=0), MESSAGES)).requests == 1
+        sim = ctlab.run(fault, lambda c: docs_loop.chat_with_retry(c.with_options(max_retries=0), MESSAGES))
+        assert sim.requests == 1
 
 
 # --- the corrected loop --------------------------------------------------------
@@ -84,7 +85,13 @@ def test_fixed_loop_recovers_from_each_transient_failure(fault: str) -> None:
     assert sim.outcome.value == "你好！Hello!" and sim.requests == 3
 
 
-@pytest.mark.parametrize("fault", ["400", "401", "403", "404", "413", "422", "429(error-code=enforced_spend_limit_reached)", "529(x-should-retry=false)"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "400", "401", "403", "404", "413", "422",
+        "429(error-code=enforced_spend_limit_reached)", "529(x-should-retry=false)",
+    ],
+)
 def test_fixed_loop_gives_up_at_once_on_what_cannot_succeed(fault: str) -> None:
     sim = ctlab.run(fault, fixed)
     assert sim.requests == 1 and sim.slept == 0 and isinstance(sim.outcome.error, anthropic.APIStatusError)
@@ -150,6 +157,9 @@ def test_fixed_loop_deadline_counts_simulated_timeouts_and_waits() -> None:
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, True])
 def test_fixed_loop_rejects_a_nonsense_attempt_count_in_both_languages(value: object) -> None:
-    with ctlab.simulate("200") as sim, pytest.raises(CtlabError, match="max_attempts must be a whole number >= 1") as raised:
+    with (
+        ctlab.simulate("200") as sim,
+        pytest.raises(CtlabError, match="max_attempts must be a whole number >= 1") as raised,
+    ):
         fixed(sim.client(), max_attempts=value)
     assert sim.requests == 0 and "max_attempts 必须是" in str(raised.value)

@@ -57,9 +57,9 @@ def test_a_plot_uses_the_course_font_first_for_chinese_and_keeps_matplotlib_s_fo
     fig, ax = figure(figsize=(3, 1))
     ax.set_title(label(Text("退避 2ⁿ⁻¹", "backoff 2ⁿ⁻¹")))
     png(fig)  # draws every glyph; a missing one would warn
-    import matplotlib
+    import matplotlib as mpl
 
-    assert matplotlib.rcParams["font.family"] == FONT_FAMILY
+    assert mpl.rcParams["font.family"] == FONT_FAMILY
     assert "2ⁿ⁻¹" in fig.alt_text() and "退避" in fig.alt_text()
 
 
@@ -71,7 +71,10 @@ def test_notebooks_run_in_another_locale_time_zone_and_width_than_they_were_stor
 
 def _cjk_system_font() -> bool:
     fc_list = shutil.which("fc-list")
-    return bool(fc_list and subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout.strip())
+    if not fc_list:
+        return False
+    found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
 
 
 def _can_hide_fonts() -> bool:
@@ -87,7 +90,8 @@ def _nbval(notebook: Path, tmp: Path, *, hide_fonts: bool) -> subprocess.Popen[s
         empty.mkdir()
         mounts = " && ".join(f"mount --bind {empty} {d}" for d in FONT_DIRS if Path(d).is_dir()) or "true"
         count = "from matplotlib import font_manager as f; n = len(f.findSystemFonts()); assert n == 0, n"
-        shell = f"{mounts} && {sys.executable} -c {shlex.quote(count)} && exec " + " ".join(map(shlex.quote, pytest_cmd))
+        pytest_shell = " ".join(map(shlex.quote, pytest_cmd))
+        shell = f"{mounts} && {sys.executable} -c {shlex.quote(count)} && exec " + pytest_shell
         cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c", shell]
     else:
         cmd = pytest_cmd

@@ -10,13 +10,12 @@ import pytest
 from anthropic._constants import INITIAL_RETRY_DELAY, MAX_RETRY_DELAY
 
 import ctlab
+from ctlab.backoff import STRATEGIES, Backoff
+from ctlab.ratelimit import RateLimit
 from ctlab.scale import (
     POLICIES,
-    STRATEGIES,
-    Backoff,
     OptimisticRow,
     Policy,
-    RateLimit,
     brooker,
     crowd,
     overload,
@@ -82,8 +81,8 @@ def test_each_strategy_waits_as_its_formula_says(n: int) -> None:
     e = min(MAX_RETRY_DELAY, INITIAL_RETRY_DELAY * 2**n)
     previous = 1.3
     for strategy, expected in {
-        "none": lambda r: 0.0,
-        "exponential": lambda r: e,
+        "none": lambda _r: 0.0,
+        "exponential": lambda _r: e,
         "full": lambda r: r.uniform(0, e),
         "equal": lambda r: e / 2 + r.uniform(0, e / 2),
         "decorrelated": lambda r: min(MAX_RETRY_DELAY, r.uniform(INITIAL_RETRY_DELAY, previous * 3)),
@@ -150,7 +149,9 @@ def test_without_jitter_a_herd_takes_longest() -> None:
 
 
 def test_brookers_setup_reproduces_his_ordering() -> None:
-    calls = {s: sum(brooker(100, s, seed=k).calls for k in range(5)) / 5 for s in ("exponential", "full", "decorrelated")}
+    calls = {
+        s: sum(brooker(100, s, seed=k).calls for k in range(5)) / 5 for s in ("exponential", "full", "decorrelated")
+    }
     assert calls["full"] < 0.5 * calls["exponential"]
     assert calls["full"] < calls["decorrelated"] < calls["exponential"]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import anthropic
-import matplotlib
+import matplotlib as mpl
 import pytest
 from anthropic import _constants
 
@@ -14,7 +15,7 @@ from ctlab import sdk
 from ctlab.atlas import entry
 from ctlab.widgets.sdk import DOCS_ROUNDS, SDKLab
 
-matplotlib.use("Agg")
+mpl.use("Agg")
 
 RETRIED = ["408", "409", "429", "500", "503", "529", "timeout", "connect-timeout", "disconnect"]
 NOT_RETRIED = {
@@ -137,10 +138,8 @@ def test_every_attempt_carries_its_retry_count() -> None:
 
 def test_with_options_changes_one_call_and_leaves_the_client_alone() -> None:
     def five_then_default(client: anthropic.Anthropic) -> tuple[int, int]:
-        try:
+        with contextlib.suppress(anthropic.OverloadedError):
             ctlab.ask(client.with_options(max_retries=5))
-        except anthropic.OverloadedError:
-            pass
         return client.max_retries, client.with_options(max_retries=5).max_retries
 
     sim = ctlab.run("529", five_then_default)

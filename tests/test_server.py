@@ -1,7 +1,9 @@
-"""The fault server: the in-process simulation's faults and bytes, over real HTTP on loopback."""
+"""The fault server and the harness: the in-process simulation's faults and bytes over real HTTP on loopback,
+and real clients run against it."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -23,24 +25,18 @@ import pytest
 
 import ctlab
 from ctlab.faults import Reply, StreamError, status
+from ctlab.harness import Exchanges, NotAFunction, compare_clients, exchange, side_by_side, version_tuple, versions
 from ctlab.i18n import CtlabError
 from ctlab.responses import error_response, message_response, stream_response
-from ctlab.server import (
-    MAX_BODY,
-    Exchanges,
-    FaultServer,
-    compare,
-    exchange,
-    serve,
-    side_by_side,
-    version_tuple,
-    versions,
-)
+from ctlab.server import FaultServer, serve
 from ctlab.simulate import ask
+from ctlab.wire import MAX_BODY
 
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / "notebooks" / "js"
-BODY = json.dumps({"model": "claude-opus-4-7", "max_tokens": 1024, "messages": [{"role": "user", "content": "你好"}]}).encode()
+BODY = json.dumps(
+    {"model": "claude-opus-4-7", "max_tokens": 1024, "messages": [{"role": "user", "content": "你好"}]}
+).encode()
 POST = b"POST /v1/messages HTTP/1.1\r\nHost: x\r\n"  # the start of a raw request, headers to follow
 CHUNKED = POST + b"Transfer-Encoding: chunked\r\n\r\n"
 has_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
@@ -50,7 +46,13 @@ has_node = pytest.mark.skipif(
 )
 
 
-def post(url: str, body: bytes = BODY, path: str = "/v1/messages", method: str = "POST", headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+def post(
+    url: str,
+    body: bytes = BODY,
+    path: str = "/v1/messages",
+    method: str = "POST",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
@@ -98,7 +100,8 @@ def no_leaks() -> Iterator[None]:
 # -- the same answers as the in-process simulation ---------------------------------
 
 SAME_CLASS_FAULTS = [
-    "400", "401", "402", "403", "404", "408", "409", "413", "422", "429", "429(error-code=enforced_spend_limit_reached)",
+    "400", "401", "402", "403", "404", "408", "409", "413", "422", "429",
+    "429(error-code=enforced_spend_limit_reached)",
     "500", "501", "503", "504", "529", "timeout", "connect-timeout", "disconnect",
 ]
 
@@ -160,7 +163,9 @@ def test_the_sdk_streams_text_then_raises_on_a_stream_error_exactly_as_in_proces
     def stream(client: anthropic.Anthropic) -> list[str]:
         pieces: list[str] = []
         try:
-            with client.messages.stream(model="claude-opus-4-7", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as events:
+            with client.messages.stream(
+                model="claude-opus-4-7", max_tokens=64, messages=[{"role": "user", "content": "hi"}]
+            ) as events:
                 pieces.extend(events.text_stream)
         except anthropic.APIStatusError as error:
             pieces.append(f"{type(error).__name__} {error.status_code}")
@@ -174,7 +179,10 @@ def test_the_sdk_streams_text_then_raises_on_a_stream_error_exactly_as_in_proces
 
 
 def test_a_streamed_reply_arrives_whole() -> None:
-    with serve("200") as srv, sdk(srv.url).messages.stream(model="m", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as events:
+    with (
+        serve("200") as srv,
+        sdk(srv.url).messages.stream(model="m", max_tokens=64, messages=[{"role": "user", "content": "hi"}]) as events,
+    ):
         assert "".join(events.text_stream) == "你好！Hello!"
 
 
@@ -220,20 +228,33 @@ def test_no_credential_header_is_kept_in_the_log_whatever_its_name_or_case() -> 
         "x-client-secret", "apikey", "X-Goog-Api-Key", "x-amz-security-token", "x-password", "x-credentials",
     ]
     with serve("200") as srv:
-        post(srv.url, headers={**dict.fromkeys(credentials, "s3cr3t"), "anthropic-version": "2023-06-01", "x-stainless-retry-count": "0"})
+        post(
+            srv.url,
+            headers={
+                **dict.fromkeys(credentials, "s3cr3t"),
+                "anthropic-version": "2023-06-01",
+                "x-stainless-retry-count": "0",
+            },
+        )
     [logged] = srv.requests
     assert "s3cr3t" not in repr(logged)
-    assert set(logged.headers) == {"anthropic-version", "x-stainless-retry-count", "content-type", "content-length", "host", "accept-encoding"}
+    assert set(logged.headers) == {
+        "anthropic-version", "x-stainless-retry-count", "content-type", "content-length", "host", "accept-encoding"
+    }
 
 
 @pytest.mark.parametrize("count", [b"\xb2", b"-1", b"9" * 5000], ids=["superscript-two", "negative", "5000-digits"])
-def test_a_retry_count_header_that_is_not_a_number_is_logged_as_none_and_its_request_plays_its_step(count: bytes) -> None:
+def test_a_retry_count_header_that_is_not_a_number_is_logged_as_none_and_its_request_plays_its_step(
+    count: bytes,
+) -> None:
     with serve("429 200") as srv:
-        reply = raw(srv.url, POST + b"Connection: close\r\nx-stainless-retry-count: " + count + b"\r\nContent-Length: 2\r\n\r\n{}")
+        request = POST + b"Connection: close\r\nx-stainless-retry-count: " + count + b"\r\nContent-Length: 2\r\n\r\n{}"
+        reply = raw(srv.url, request)
         assert post(srv.url, headers={"x-stainless-retry-count": "1"})[0] == 200
     assert reply.startswith(b"HTTP/1.1 429 ")  # answered as the script says, as the API ignores what the header holds
     first, second = srv.requests
-    assert (first.answer, first.retry_count, first.headers["x-stainless-retry-count"]) == (429, None, count.decode("latin-1"))
+    logged_count = first.headers["x-stainless-retry-count"]
+    assert (first.answer, first.retry_count, logged_count) == (429, None, count.decode("latin-1"))
     assert (second.answer, second.retry_count) == (200, 1)
 
 
@@ -282,22 +303,27 @@ NESTED = b'{"messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
         (POST + b"Content-Length: \xb2\r\n\r\n", 400),  # "²": str.isdigit() says yes, int() says no
         (POST + b"Content-Length: -1\r\n\r\n", 400),
         (POST + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400),
-        (POST + b"Content-Length: 5\r\n\r\n{}", 400),  # the client half-closes after 2 of 5 bytes (raw() shuts down writing)
+        # the client half-closes after 2 of 5 bytes (raw() shuts down writing)
+        (POST + b"Content-Length: 5\r\n\r\n{}", 400),
         (POST + b"Transfer-Encoding: gzip\r\n\r\n", 400),
         (CHUNKED + b"zz\r\n", 400),
         (CHUNKED + b"0x2\r\n{}\r\n0\r\n\r\n", 400),
         (CHUNKED + b"2\r\n{}}\r\n0\r\n\r\n", 400),  # a chunk longer than its size
         (POST + f"Content-Length: {len(NESTED)}\r\n\r\n".encode() + NESTED, 400),  # RecursionError in json
     ],
-    ids=["garbage", "unknown-method", "bad-length", "superscript-length", "negative-length", "two-lengths", "short-body",
-         "gzip", "bad-chunks", "0x-chunk", "long-chunk", "nested-100k-deep"],
+    ids=[
+        "garbage", "unknown-method", "bad-length", "superscript-length", "negative-length", "two-lengths", "short-body",
+        "gzip", "bad-chunks", "0x-chunk", "long-chunk", "nested-100k-deep",
+    ],
 )
-def test_a_malformed_request_gets_an_api_error_body_consumes_no_step_and_the_server_carries_on(request_bytes: bytes, code: int) -> None:
+def test_a_malformed_request_gets_an_api_error_body_consumes_no_step_and_the_server_carries_on(
+    request_bytes: bytes, code: int
+) -> None:
     with serve("529 200") as srv:
         reply = raw(srv.url, request_bytes, half_close=True)
         assert post(srv.url)[0] == 529  # the script's first step is still there
     head, _, body = reply.partition(b"\r\n\r\n")
-    assert head.startswith(f"HTTP/1.1 {code} ".encode()) or head.startswith(f"HTTP/1.0 {code} ".encode())
+    assert head.startswith((f"HTTP/1.1 {code} ".encode(), f"HTTP/1.0 {code} ".encode()))
     assert b"content-type: application/json" in head.lower()
     assert api_error(body)[0] == "invalid_request_error"
     assert [r.answer for r in srv.requests] == [code, 529]
@@ -314,7 +340,9 @@ def test_a_malformed_request_gets_an_api_error_body_consumes_no_step_and_the_ser
     ],
     ids=["length", "huge-length", "negative-chunk", "huge-chunk", "chunks-add-up"],
 )
-def test_the_body_cap_holds_however_the_body_is_framed_and_is_answered_before_the_body_is_sent(request_bytes: bytes, code: int) -> None:
+def test_the_body_cap_holds_however_the_body_is_framed_and_is_answered_before_the_body_is_sent(
+    request_bytes: bytes, code: int
+) -> None:
     with serve("200") as srv:
         reply = raw(srv.url, request_bytes)  # the body itself never follows: the answer comes without it
     head, _, body = reply.partition(b"\r\n\r\n")
@@ -328,13 +356,18 @@ def test_a_client_that_sends_an_oversized_body_anyway_still_reads_its_413() -> N
         code, _, body = post(srv.url, body=b" " * (4 * MAX_BODY))
         expect = raw(srv.url, POST + f"Content-Length: {4 * MAX_BODY}\r\nExpect: 100-continue\r\n\r\n".encode())
         assert post(srv.url, body=b" " * (MAX_BODY - 2) + b"{}")[0] == 200  # exactly MAX_BODY bytes is fine
-    assert code == 413 and api_error(body) == ("request_too_large", "Request exceeds the maximum allowed number of bytes.")
+    assert code == 413
+    assert api_error(body) == ("request_too_large", "Request exceeds the maximum allowed number of bytes.")
     assert expect.startswith(b"HTTP/1.1 413 ")  # no "100 Continue": the body is refused before it is sent
 
 
 def test_a_chunked_request_body_is_read() -> None:
     with serve("200") as srv:
-        reply = raw(srv.url, b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+        reply = raw(
+            srv.url,
+            b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"2\r\n{}\r\n0\r\n\r\n",
+        )
     assert reply.startswith(b"HTTP/1.1 200 ")
 
 
@@ -371,10 +404,8 @@ def crowd(port: int, clients: int, timeout: float) -> dict[int, bytes]:
     for number in range(clients):
         sock = socket.socket()
         sock.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             sock.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         selector.register(sock, selectors.EVENT_WRITE, (number, bytearray()))
     deadline = time.perf_counter() + timeout
     try:
@@ -410,7 +441,10 @@ def test_200_clients_connecting_at_the_same_moment_are_all_answered() -> None:
 def test_concurrent_sdk_clients_with_held_requests_do_not_block_each_other() -> None:
     errors: list[str] = []
     with serve("timeout 200") as srv:
-        threads = [threading.Thread(target=lambda: errors.append(type(raised(lambda: ask(sdk(srv.url, max_retries=0, timeout=0.5)))).__name__)) ]
+        def held_request() -> None:
+            errors.append(type(raised(lambda: ask(sdk(srv.url, max_retries=0, timeout=0.5)))).__name__)
+
+        threads = [threading.Thread(target=held_request)]
         threads[0].start()
         time.sleep(0.1)
         started = time.perf_counter()
@@ -433,24 +467,29 @@ def test_the_server_refuses_to_listen_beyond_loopback(host: str) -> None:
     ("option", "value", "allowed"),
     [
         ("port", -1, "0-65535"), ("port", 70000, "0-65535"),
-        ("host", 2130706433, "'127.0.0.1', '::1' or 'localhost'"), ("host", b"127.0.0.1", "'127.0.0.1', '::1' or 'localhost'"),
-        ("hold", 0, "at most 3600"), ("hold", float("inf"), "at most 3600"), ("hold", float("nan"), "at most 3600"), ("hold", 3601, "at most 3600"),
+        ("host", 2130706433, "'127.0.0.1', '::1' or 'localhost'"),
+        ("host", b"127.0.0.1", "'127.0.0.1', '::1' or 'localhost'"),
+        ("hold", 0, "at most 3600"), ("hold", float("inf"), "at most 3600"),
+        ("hold", float("nan"), "at most 3600"), ("hold", 3601, "at most 3600"),
         ("refuse_for", -1, "0 to 3600"), ("refuse_for", float("inf"), "0 to 3600"), ("refuse_for", True, "0 to 3600"),
         ("on_request", "x", "None or a function"),
     ],
 )
-def test_bad_options_are_refused_in_both_languages_naming_what_is_allowed(option: str, value: object, allowed: str) -> None:
+def test_bad_options_are_refused_in_both_languages_naming_what_is_allowed(
+    option: str, value: object, allowed: str
+) -> None:
     with pytest.raises(CtlabError) as caught:
         serve("200", **{option: value})  # type: ignore[arg-type]  # before any thread or socket exists
-    assert re.search(r"[\u4e00-\u9fff]", str(caught.value)) and option in str(caught.value) and allowed in str(caught.value)
+    message = str(caught.value)
+    assert re.search(r"[\u4e00-\u9fff]", message) and option in message and allowed in message
 
 
 @pytest.mark.parametrize(
     "call",
     [
         lambda: exchange(["true"], time_limit=float("inf")),
-        lambda: compare({"x": ["true"]}, ["200"], hold=1e9),
-        lambda: compare({"x": ["true"]}, ["200"], refuse_for=float("inf")),
+        lambda: compare_clients({"x": ["true"]}, ["200"], hold=1e9),
+        lambda: compare_clients({"x": ["true"]}, ["200"], refuse_for=float("inf")),
     ],
     ids=["exchange-time_limit-inf", "compare-hold-1e9", "compare-refuse_for-inf"],
 )
@@ -469,7 +508,9 @@ def test_shutdown_leaves_no_thread_and_frees_the_port_even_with_held_and_idle_co
     with srv:
         port = srv.port
         idle = socket.create_connection(("127.0.0.1", port))  # connected, never sends anything
-        held = threading.Thread(target=lambda: raw(srv.url, b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", 30))
+        held = threading.Thread(
+            target=lambda: raw(srv.url, b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", 30)
+        )
         held.start()
         deadline = time.perf_counter() + 5
         while not srv.requests and time.perf_counter() < deadline:
@@ -502,18 +543,16 @@ def test_closing_while_still_refusing_is_immediate(no_leaks: None) -> None:
 
 
 def test_a_busy_port_is_explained_in_both_languages(no_leaks: None) -> None:
-    with serve("200") as busy:
-        with pytest.raises(CtlabError, match=f"端口 {busy.port}.*port {busy.port}"):
-            serve("200", port=busy.port).start()
+    with serve("200") as busy, pytest.raises(CtlabError, match=f"端口 {busy.port}.*port {busy.port}"):
+        serve("200", port=busy.port).start()
 
 
 def test_a_server_starts_once_and_has_no_url_before_it_starts() -> None:
     srv = FaultServer("200")
     with pytest.raises(CtlabError):
-        srv.url
-    with srv:
-        with pytest.raises(CtlabError):
-            srv.start()
+        _ = srv.url
+    with srv, pytest.raises(CtlabError):
+        srv.start()
     with pytest.raises(CtlabError):
         srv.start()
 
@@ -567,7 +606,10 @@ def test_curl_retry_sends_exactly_one_request_on_a_529() -> None:
 
 @has_curl
 def test_curl_retry_obeys_retry_after_and_its_announced_wait_is_read_from_stderr() -> None:
-    ex = exchange('curl --no-progress-meter --retry 3 -o /dev/null -w "%{http_code}" -d "{}" "$ANTHROPIC_BASE_URL/v1/messages"', "429(retry-after=1) 200")
+    ex = exchange(
+        'curl --no-progress-meter --retry 3 -o /dev/null -w "%{http_code}" -d "{}" "$ANTHROPIC_BASE_URL/v1/messages"',
+        "429(retry-after=1) 200",
+    )
     if version_tuple(versions()["curl"]) < (8, 14):
         assert (ex.returncode, ex.requests) == (23, 1)  # "Failed to truncate file": -o /dev/null breaks --retry
     else:
@@ -577,7 +619,7 @@ def test_curl_retry_obeys_retry_after_and_its_announced_wait_is_read_from_stderr
 
 @has_curl
 def test_a_command_that_outlives_its_time_limit_is_stopped_with_a_clear_error(no_leaks: None) -> None:
-    with pytest.raises(CtlabError, match="0.5"):
+    with pytest.raises(CtlabError, match=re.escape("0.5")):
         exchange(["curl", "-s", "-d", "{}", "{url}/v1/messages"], "timeout", hold=30, time_limit=0.5)
 
 
@@ -604,8 +646,11 @@ def test_node_sleeps_are_virtual_by_default_and_real_when_asked() -> None:
 
 @has_node
 def test_the_docs_js_loop_multiplies_requests_and_the_corrected_loop_does_not() -> None:
-    table = compare(
-        {"docs": ["node", str(JS / "run.mjs"), "docs-loop", "--timeout", "5000"], "fixed": ["node", str(JS / "run.mjs"), "retry-loop", "--timeout", "5000"]},
+    table = compare_clients(
+        {
+            "docs": ["node", str(JS / "run.mjs"), "docs-loop", "--timeout", "5000"],
+            "fixed": ["node", str(JS / "run.mjs"), "retry-loop", "--timeout", "5000"],
+        },
         ["429(retry-after=1)", "400"],
     )
     docs, fixed = table.get("docs", "429(retry-after=1)"), table.get("fixed", "429(retry-after=1)")
@@ -617,24 +662,37 @@ def test_the_docs_js_loop_multiplies_requests_and_the_corrected_loop_does_not() 
 
 @has_node
 def test_the_corrected_js_loop_keeps_to_its_deadline_counting_virtual_waits() -> None:
-    ex = exchange(["node", str(JS / "run.mjs"), "retry-loop", "--timeout", "5000", "--deadline", "2500"], "429(retry-after=1)")
+    ex = exchange(
+        ["node", str(JS / "run.mjs"), "retry-loop", "--timeout", "5000", "--deadline", "2500"], "429(retry-after=1)"
+    )
     assert ex.requests == 3 and ex.waits == [1.0, 1.0]  # a third 1 s wait would end past 2.5 s: it gives up instead
     assert ex.result["threw"] == "RateLimitError" and ex.result["attempts"] == 3  # type: ignore[index]
 
 
 @has_node
 def test_the_docs_js_client_without_base_url_would_go_to_anthropic_and_the_runner_stays_on_loopback() -> None:
-    assert exchange(["node", str(JS / "run.mjs"), "docs-client"]).result == {"returned": "https://api.anthropic.com", "waits": []}
+    docs_client = exchange(["node", str(JS / "run.mjs"), "docs-client"])
+    assert docs_client.result == {"returned": "https://api.anthropic.com", "waits": []}
     elsewhere = subprocess.run(
-        ["node", str(JS / "run.mjs"), "sdk"], capture_output=True, text=True, env={**os.environ, "ANTHROPIC_BASE_URL": "https://api.anthropic.com"}
+        ["node", str(JS / "run.mjs"), "sdk"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ANTHROPIC_BASE_URL": "https://api.anthropic.com"},
+        check=False,
     )
     assert elsewhere.returncode != 0 and "only talks to ctlab's local fault server" in elsewhere.stderr
 
 
 @has_curl
-def test_compare_puts_real_clients_and_the_in_process_sdk_in_one_table() -> None:
-    table = compare({"curl": ["curl", "-s", "-d", "{}", "{url}/v1/messages"], "Python SDK": ask}, {"curl": ["529", "400"], "Python SDK": ["529"]}, max_retries=1)
-    assert [(row.name, row.faults, row.requests) for row in table] == [("curl", "529", 1), ("curl", "400", 1), ("Python SDK", "529", 2)]
+def test_compare_clients_puts_real_clients_and_the_in_process_sdk_in_one_table() -> None:
+    table = compare_clients(
+        {"curl": ["curl", "-s", "-d", "{}", "{url}/v1/messages"], "Python SDK": ask},
+        {"curl": ["529", "400"], "Python SDK": ["529"]},
+        max_retries=1,
+    )
+    assert [(row.name, row.faults, row.requests) for row in table] == [
+        ("curl", "529", 1), ("curl", "400", 1), ("Python SDK", "529", 2)
+    ]
     assert isinstance(table.only("curl"), Exchanges) and len(table.only("curl")) == 2
     ctlab.set_lang("en")
     text = str(table)
@@ -643,9 +701,10 @@ def test_compare_puts_real_clients_and_the_in_process_sdk_in_one_table() -> None
 
 
 @has_curl
-def test_compare_gives_each_command_a_server_that_refuses_connections_first() -> None:
+def test_compare_clients_gives_each_command_a_server_that_refuses_connections_first() -> None:
     command = 'curl -s -o /dev/null -w "%{http_code}" -d "{}" "$ANTHROPIC_BASE_URL/v1/messages"'
-    table = compare({"curl": command}, ["200"], refuse_for=30)  # curl gives up at once; closing a refusing server is immediate
+    # curl gives up at once; closing a refusing server is immediate
+    table = compare_clients({"curl": command}, ["200"], refuse_for=30)
     [row] = table
     assert (row.returncode, row.stdout, row.requests) == (7, "000", 0)  # 7: could not connect
 
@@ -718,4 +777,8 @@ def test_side_by_side_lets_every_experiment_finish_then_raises_the_first_failure
 def test_side_by_side_explains_in_both_languages_that_it_needs_functions(experiments: object) -> None:
     with pytest.raises(TypeError) as caught:
         side_by_side(experiments)  # type: ignore[call-overload]
-    assert re.search(r"[\u4e00-\u9fff]", str(caught.value)) and "functions called with no arguments" in str(caught.value)
+    message = str(caught.value)
+    assert re.search(r"[\u4e00-\u9fff]", message) and "functions called with no arguments" in message
+    # a TypeError, and ctlab's own message
+    assert isinstance(caught.value, NotAFunction) and isinstance(caught.value, CtlabError)
+    assert caught.value.key == "harness.not_a_function"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib as mpl
 
 import ctlab
 from ctlab.__main__ import main
-from ctlab.show import html_table, text_table
+from ctlab.i18n import Text
+from ctlab.show import SECOND_LANGUAGE, html_table, html_text, text_table
 from ctlab.widgets import FaultLab
 
-matplotlib.use("Agg")
+mpl.use("Agg")
 
 
 def test_the_text_table_has_one_row_per_attempt_and_a_summary() -> None:
@@ -30,13 +31,21 @@ def test_both_languages_print_the_table_twice() -> None:
 def test_the_html_table_escapes_and_shows_both_languages() -> None:
     ctlab.set_lang("both")
     page = html_table(ctlab.run("disconnect 200"))
-    assert "连接被断开<br><span class=\"ctlab-en\">connection dropped</span>" in page
+    assert "连接被断开<br>" + SECOND_LANGUAGE.format("connection dropped") in page
+    assert 'style="color:' in SECOND_LANGUAGE, "the second language looks different"
+
+
+def test_a_value_that_is_already_bilingual_is_shown_once_in_html() -> None:
+    ctlab.set_lang("both")
+    value = "RuntimeError('重试次数用尽 / retries exhausted')"
+    cell = html_text(Text(f"抛出了 {value}", f"raised {value}"))
+    assert cell.count("重试次数用尽") == 1 and "抛出了" in cell and "raised" in cell
 
 
 def test_the_plot_draws_a_bar_per_attempt_and_per_wait() -> None:
     sim = ctlab.run("429 429 200")
     fig = ctlab.plot(sim)
-    bars = [p for p in fig.axes[0].patches]
+    bars = list(fig.axes[0].patches)
     assert len(bars) == sim.requests + len(sim.waits())
 
 

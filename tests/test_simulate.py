@@ -9,7 +9,7 @@ import time
 
 import anthropic
 import pytest
-from anthropic._error_classes import ERROR_CLASSES, make_status_error
+from anthropic._error_classes import ERROR_CLASSES
 
 import ctlab
 from ctlab.simulate import ask
@@ -135,8 +135,7 @@ def test_an_error_inside_a_200_stream_is_a_plain_status_error_never_retried() ->
 
     def stream(client: anthropic.Anthropic) -> str:
         with client.messages.stream(model="m", max_tokens=9, messages=[{"role": "user", "content": "hi"}]) as s:
-            for piece in s.text_stream:
-                received.append(piece)
+            received.extend(s.text_stream)
         return "".join(received)
 
     sim = ctlab.run("stream-error 200", stream)
@@ -213,10 +212,8 @@ def test_a_thread_started_inside_the_block_shares_its_virtual_clock() -> None:
 
 
 def test_simulations_do_not_nest() -> None:
-    with ctlab.simulate("200"):
-        with pytest.raises(ctlab.CtlabError, match="do not nest"):
-            with ctlab.simulate("200"):
-                pass
+    with ctlab.simulate("200"), pytest.raises(ctlab.CtlabError, match="do not nest"), ctlab.simulate("200"):
+        pass
 
 
 def test_a_simulated_client_refuses_to_send_outside_a_simulation() -> None:

@@ -151,20 +151,22 @@ def _resolve(path: str) -> object:
 def test_every_dotted_path_the_readme_and_the_notebooks_show_resolves_as_typed() -> None:
     paths = _printed_paths()
     assert "ctlab.retry.chat_with_retry" in paths and "ctlab.attempts" not in paths
-    unresolved = []
-    for path in sorted(paths):
-        try:
-            _resolve(path)
-        except AttributeError:
-            unresolved.append(path)
-    assert unresolved == []
+    assert [path for path in sorted(paths) if not _resolves(path)] == []
+
+
+def _resolves(path: str) -> bool:
+    try:
+        _resolve(path)
+    except AttributeError:
+        return False
+    return True
 
 
 def test_the_readme_s_python_examples_run() -> None:
-    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL)
     assert blocks
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - the README's own code
+        exec(compile(block, "README.md", "exec"), {})
 
 
 KEY = re.compile(r"""(?:\bt|CtlabError)\(\s*f?["']([a-z0-9_.]+)(\{)?""")

@@ -4,7 +4,7 @@
     >>> from ctlab.retry import chat_with_retry
     >>> report = check(chat_with_retry)
     >>> report.passed, len(report.entries)
-    (True, 16)
+    (True, 17)
     >>> from ctlab.docs_loop import chat_with_retry as docs_page_loop
     >>> [e.scenario.faults for e in check(docs_page_loop).failed]
     ['429', 'timeout', 'disconnect']
@@ -13,9 +13,11 @@
 like the docs page's (its proxy ``base_url``, the SDK's default
 ``max_retries=2`` left on) and the docs page's ``messages``, and must return
 the reply's text. Each scenario (see :mod:`ctlab.grading.battery`) runs the real
-SDK against a fault script on the virtual clock; the report says, per scenario,
-what was simulated, what ``fn`` did (requests, time slept, what it returned or
-raised), pass or fail, why, and a hint — in the language ``ctlab.set_lang`` chose.
+SDK against a fault script on the virtual clock and holds ``fn`` to the course's
+rules (:mod:`ctlab.rules`); the report says, per scenario, what was simulated,
+what ``fn`` did (requests, time slept, what it returned or raised, and which of
+those requests and sleeps were the SDK's own retries rather than ``fn``'s),
+pass or fail, why, and a hint — in the language ``ctlab.set_lang`` chose.
 
 Safe on any function: a wrong signature, an ``async def``, a bug, a loop
 that never gives up (stopped after :data:`~ctlab.grading.runner.RUNAWAY`
@@ -35,12 +37,19 @@ from typing import Any
 
 from ..i18n import CtlabError, Text, t
 from . import messages  # noqa: F401  (registers the words of the grader and its report)
-from .battery import EXERCISES, FULL, STREAM, Scenario, judge, describe_run, describe_waits, where
+from .battery import EXERCISES, FULL, RULES, STREAM, Scenario, describe_run, describe_sdk_work, describe_waits, judge
+from .evidence import where
+from .proxy import PROXY, PROXY_RULES, proxy_aware_retry
 from .report import Entry, Report
 from .runner import RUNAWAY, TIME_LIMIT, Escaped, Hang, Run, guarded
-from .solutions import Solution, solution
+from .solutions import SOLUTIONS, Solution, solution
 
 __all__ = ["EXERCISES", "Entry", "Report", "Solution", "check", "solution"]
+
+#: Notebook 09's exercise: a proxy-aware retry loop (ctlab.grading.proxy), with its two kinds of scenario.
+RULES.update(PROXY_RULES)
+EXERCISES[9] = PROXY
+SOLUTIONS[9] = Solution(9, proxy_aware_retry)
 
 #: The longest real time one scenario may be given (``time_limit``), in seconds.
 MAX_TIME_LIMIT = 3600.0
@@ -81,18 +90,23 @@ def _unfit(fn: Any, name: str) -> Text | None:
 
 
 def _entry(scenario: Scenario, runs: list[Run], fn: Any) -> Entry:
-    did = (describe_run(runs[0]),) + ((describe_waits(runs),) if len(runs) > 1 else ())
+    sdk = describe_sdk_work(runs[0])
+    did = (describe_run(runs[0]),) + ((sdk,) if sdk else ()) + ((describe_waits(runs),) if len(runs) > 1 else ())
     return Entry(scenario, tuple(runs), judge(scenario, runs, fn), did)
 
 
 def check(fn: Any, exercise: int | None = None, *, stream: bool = False, time_limit: float = TIME_LIMIT) -> Report:
-    """Grade ``fn(client, messages) -> str``: the full battery, ``stream=True`` for streams, or one exercise's scenarios.
+    """Grade ``fn(client, messages) -> str``: the full battery, or one exercise's scenarios.
+
+    ``stream=True`` runs the streaming battery instead.
 
     ``time_limit`` is the real time one scenario may take before ``fn`` counts
     as hung (a normal scenario takes a few milliseconds).
     """
     if not isinstance(stream, bool):
-        raise CtlabError("input.argument", call="check", name="stream", value=repr(stream), allowed=t("input.allowed.bool"))
+        raise CtlabError(
+            "input.argument", call="check", name="stream", value=repr(stream), allowed=t("input.allowed.bool")
+        )
     scenarios, scope = _scope(exercise, stream)
     if not (isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool) and time_limit > 0):
         raise CtlabError("check.time_limit", value=time_limit)
@@ -113,8 +127,8 @@ def check(fn: Any, exercise: int | None = None, *, stream: bool = False, time_li
             if isinstance(result, Hang):
                 problem = _hang(scenario, result)
             elif isinstance(result, Escaped):
-                error = type(result.error).__name__
-                problem = t("check.escaped", scenario=scenario.faults, error=error)
+                kind = type(result.error).__name__
+                problem = t("check.escaped", scenario=scenario.faults, error=kind)
             else:
                 runs.append(result)
                 continue

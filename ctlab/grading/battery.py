@@ -16,33 +16,38 @@ first rule that fails gives the verdict, its explanation and its hint:
 * ``backoff`` — a brief overload, run under several seeds: wait before every
   retry, and let the waits vary (jitter).
 * ``retry_after`` — wait at least as long as the server asks.
+* ``long_retry_after`` — the server asks for a wait far longer than a call can
+  usually take (``fn`` is given no budget): raise the original error at once, or
+  wait it out; a request sent before ``retry-after`` allows fails.
+
+Every error that escapes must be the SDK's own exception object (or one raised
+``from`` it), of the class the SDK raised. The rules these checks enforce are
+:data:`ctlab.rules.RULES`.
 """
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import anthropic
-
 from ..atlas import sdk_exception
-from ..faults import Disconnect, Fault, Reply, Status, StreamError, Timeout, parse
+from ..faults import Fault, Reply, Status, StreamError, Timeout, parse
 from ..i18n import Text, t
+from ..retry import retry_after
 from ..show import describe_error
-from .runner import RUNAWAY, Run, Stopped, source_file
+from .evidence import chain, from_sdk, is_bug, is_error_for, sdk_work, where
+from .runner import RUNAWAY, Run
 
-Kind = Literal["ok", "fatal", "transient", "persistent", "backoff", "retry_after"]
+Kind = Literal[
+    "ok", "fatal", "transient", "persistent", "backoff", "retry_after", "long_retry_after",
+    "quota", "error_200",  # exercise 9's proxy kinds: their rules are in ctlab.grading.proxy
+]
 
 #: The reply text every simulated success carries.
 REPLY = Reply().text
 #: More requests than this against a server that never recovers is too many, even if it stops.
 MAX_REQUESTS = 10
-#: Exceptions that mean the learner's code has a bug, not that it chose to raise.
-BUGS: tuple[type[BaseException], ...] = (
-    TypeError, NameError, AttributeError, LookupError, ZeroDivisionError, ImportError, RecursionError,
-)
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,9 @@ class Scenario:
             return t("check.sc.fatal", faults=self.faults, error=sdk_exception(fault.status_code).__name__)
         if kind == "transient" and isinstance(fault, StreamError):
             return t("check.sc.stream_transient", faults=self.faults, n=self.succeeds_at)
-        if kind == "retry_after":
+        if kind in ("retry_after", "long_retry_after"):
             assert isinstance(fault, Status)
-            return t("check.sc.retry_after", faults=self.faults, asked=fault.retry_after)
+            return t(f"check.sc.{kind}", faults=self.faults, asked=fault.retry_after)
         return t(f"check.sc.{kind}", faults=self.faults, n=self.succeeds_at, runs=len(self.seeds))
 
 
@@ -86,7 +91,13 @@ OK = (Scenario("200", "ok"),)
 FATAL = tuple(Scenario(code, "fatal") for code in ("400", "401", "403", "404"))
 TRANSIENT = tuple(Scenario(f"{f} {f} 200", "transient") for f in ("429", "500", "529", "timeout", "disconnect"))
 PERSISTENT = tuple(Scenario(f, "persistent") for f in ("429", "529", "timeout", "disconnect"))
-WAITS = (Scenario("529 529 200", "backoff", seeds=(0, 1, 2)), Scenario("429(retry-after=3) 200", "retry_after"))
+#: A ``retry-after`` far beyond what a call should wait (10 minutes).
+LONG_RETRY_AFTER = 600
+WAITS = (
+    Scenario("529 529 200", "backoff", seeds=(0, 1, 2)),
+    Scenario("429(retry-after=3) 200", "retry_after"),
+    Scenario(f"429(retry-after={LONG_RETRY_AFTER}) 200", "long_retry_after"),
+)
 STREAM = (
     Scenario("200", "ok", stream=True),
     Scenario("400", "fatal", stream=True),
@@ -119,28 +130,6 @@ class Verdict:
 
 # --- reading what happened ----------------------------------------------------
 
-def _chain(error: BaseException | None) -> Iterator[BaseException]:
-    """``error`` and its explicit causes (``raise ... from ...``)."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        yield error
-        error = error.__cause__
-
-
-def _is(error: BaseException, fault: Fault) -> bool:
-    """Whether ``error`` is what the SDK raises for ``fault``."""
-    if isinstance(fault, Status):
-        return isinstance(error, anthropic.APIStatusError) and error.status_code == fault.status_code
-    if isinstance(fault, StreamError):
-        return isinstance(error, anthropic.APIStatusError) and error.status_code == 200
-    if isinstance(fault, Timeout):
-        return isinstance(error, anthropic.APITimeoutError)
-    if isinstance(fault, Disconnect):
-        return isinstance(error, anthropic.APIConnectionError) and not isinstance(error, anthropic.APITimeoutError)
-    return False
-
-
 def _expected(fault: Fault) -> str:
     """The name of what the SDK raises for ``fault``: ``RateLimitError (429)``, ``APITimeoutError``."""
     if isinstance(fault, Status):
@@ -162,22 +151,6 @@ def _value(value: Any) -> str:
     return _short(repr(value), 60)
 
 
-def is_bug(error: BaseException | None) -> bool:
-    """A ``TypeError``, ``NameError``... that no SDK error caused: the learner's code is broken."""
-    if error is None or isinstance(error, Stopped) or not isinstance(error, BUGS):
-        return False
-    return not any(isinstance(e, anthropic.APIError) for e in _chain(error))
-
-
-def where(error: BaseException, fn: Callable[..., Any]) -> Text:
-    """`` (line 7: return client.create(messages))``: the innermost line of ``fn``'s file in the traceback."""
-    filename = source_file(fn)
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
-    if not frames:
-        return Text("", "")
-    return t("check.where", line=frames[-1].lineno, code=(frames[-1].line or "").strip())
-
-
 def _waits(run: Run) -> list[float]:
     return [round(w, 2) for w in run.measurement.sim.waits()]
 
@@ -189,12 +162,21 @@ def describe_run(run: Run) -> Text:
         return t("check.did_stopped", requests=RUNAWAY)
     outcome = m.sim.outcome
     assert outcome is not None
-    result = t("outcome.raised", value=_error(outcome.error)) if outcome.error else t("outcome.returned", value=_value(outcome.value))
+    if outcome.error:
+        result = t("outcome.raised", value=_error(outcome.error))
+    else:
+        result = t("outcome.returned", value=_value(outcome.value))
     return t("check.did", requests=m.requests, slept=m.slept, outcome=result)
 
 
 def describe_waits(runs: Sequence[Run]) -> Text:
     return t("check.did_waits", waits=" | ".join(str(_waits(r)) for r in runs))
+
+
+def describe_sdk_work(run: Run) -> Text | None:
+    """What the SDK's own retries did in ``run``, if anything: work the function is not to be credited with."""
+    retries, slept = sdk_work(run)
+    return t("check.did_sdk", retries=retries, slept=slept) if retries else None
 
 
 # --- the rules -------------------------------------------------------------------
@@ -206,13 +188,13 @@ def _fail(key: str, hint: str | None = None, **values: Any) -> Verdict:
     return Verdict(False, t(f"check.bad.{key}", **values), t(f"check.hint.{hint or key}"), key)
 
 
-def _not_streaming(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _not_streaming(sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     if sc.stream and any(not all(r.streamed) for r in runs):
         return _fail("not_streaming")
     return None
 
 
-def _stopped(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _stopped(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     return _fail("stopped", requests=RUNAWAY) if any(r.stopped for r in runs) else None
 
 
@@ -225,7 +207,7 @@ def _crashed(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdi
     return None
 
 
-def _layers(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _layers(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     for run in runs:
         counts = [a.retry_count or 0 for a in run.measurement.sim.attempts]
         calls = counts.count(0)
@@ -235,17 +217,17 @@ def _layers(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdic
     return None
 
 
-def _too_many(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _too_many(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     requests = max(r.measurement.requests for r in runs)
     return _fail("too_many", requests=requests, limit=MAX_REQUESTS) if requests > MAX_REQUESTS else None
 
 
-def _retried_fatal(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _retried_fatal(sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     requests = max(r.measurement.requests for r in runs)
     return _fail("retried_fatal", error=_expected(sc.fault), requests=requests) if requests > 1 else None
 
 
-def _swallowed(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _swallowed(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     for run in runs:
         outcome = run.measurement.sim.outcome
         assert outcome is not None
@@ -254,20 +236,28 @@ def _swallowed(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Ver
     return None
 
 
-def _lost(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _lost(sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     for run in runs:
         error = run.measurement.sim.outcome.error  # type: ignore[union-attr]
-        if error is not None and not any(_is(e, sc.fault) for e in _chain(error)):
+        if error is not None and not any(is_error_for(e, sc.fault) for e in chain(error)):
             return _fail("lost", expected=_expected(sc.fault), raised=_error(error))
     return None
 
 
-def _wasted(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _replaced(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
+    for run in runs:
+        error = run.measurement.sim.outcome.error  # type: ignore[union-attr]
+        if error is not None and not from_sdk(error, run):
+            return _fail("replaced", "lost", raised=_error(error))
+    return None
+
+
+def _wasted(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     wasted = max(r.measurement.wasted for r in runs)
     return _fail("wasted", wasted=wasted) if wasted > 0 else None
 
 
-def _gave_up(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _gave_up(sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     for run in runs:
         error = run.measurement.sim.outcome.error  # type: ignore[union-attr]
         if error is not None:
@@ -276,10 +266,12 @@ def _gave_up(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdi
     return None
 
 
-def _wrong_value(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _wrong_value(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     for run in runs:
-        value = run.measurement.sim.outcome.value  # type: ignore[union-attr]
-        if value == REPLY:
+        outcome = run.measurement.sim.outcome
+        assert outcome is not None
+        value = outcome.value
+        if value == REPLY or outcome.error is not None:  # an error is judged by the other rules
             continue
         if isinstance(value, str) and value.endswith(REPLY):
             return _fail("leftovers", value=_value(value), partial=_value(value[: -len(REPLY)]))
@@ -287,7 +279,7 @@ def _wrong_value(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> V
     return None
 
 
-def _no_backoff(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _no_backoff(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     for run in runs:
         for attempt in run.measurement.sim.attempts[:-1]:
             if attempt.waited <= 0:
@@ -295,30 +287,35 @@ def _no_backoff(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Ve
     return None
 
 
-def _no_jitter(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
+def _no_jitter(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
     schedules = [_waits(r) for r in runs]
     if len(schedules) > 1 and all(s == schedules[0] for s in schedules):
         return _fail("no_jitter", runs=len(schedules), waits=schedules[0])
     return None
 
 
-def _ignored_retry_after(sc: Scenario, runs: Sequence[Run], fn: Callable[..., Any]) -> Verdict | None:
-    asked = getattr(sc.fault, "retry_after", None) or 0.0
+def _ignored_retry_after(_sc: Scenario, runs: Sequence[Run], _fn: Callable[..., Any]) -> Verdict | None:
+    """Any request sent before the ``retry-after`` of the answer before it allowed (read as the SDK reads it)."""
     for run in runs:
-        waited = run.measurement.sim.attempts[0].waited
-        if waited + 1e-9 < asked:
-            return _fail("ignored_retry_after", asked=asked, waited=waited)
+        attempts = run.measurement.sim.attempts
+        for attempt, answer in zip(attempts[:-1], run.answers, strict=False):
+            asked = retry_after(getattr(answer, "headers", None))
+            if asked is not None and attempt.waited + 1e-9 < asked:
+                return _fail("ignored_retry_after", asked=asked, waited=attempt.waited)
     return None
 
 
 _SUCCEEDS: tuple[Rule, ...] = (_not_streaming, _stopped, _crashed, _gave_up, _wrong_value, _layers, _wasted)
 RULES: dict[str, tuple[Rule, ...]] = {
     "ok": (_not_streaming, _stopped, _crashed, _wrong_value, _layers, _wasted),
-    "fatal": (_not_streaming, _stopped, _retried_fatal, _swallowed, _crashed, _lost, _wasted),
-    "persistent": (_not_streaming, _stopped, _layers, _too_many, _swallowed, _crashed, _lost, _wasted),
+    "fatal": (_not_streaming, _stopped, _retried_fatal, _swallowed, _crashed, _lost, _replaced, _wasted),
+    "persistent": (_not_streaming, _stopped, _layers, _too_many, _swallowed, _crashed, _lost, _replaced, _wasted),
     "transient": _SUCCEEDS,
     "backoff": (*_SUCCEEDS, _no_backoff, _no_jitter),
     "retry_after": (*_SUCCEEDS, _ignored_retry_after),
+    "long_retry_after": (
+        _not_streaming, _stopped, _crashed, _layers, _ignored_retry_after, _wrong_value, _lost, _replaced, _wasted,
+    ),
 }
 
 
@@ -328,8 +325,11 @@ def _passed(sc: Scenario, runs: Sequence[Run]) -> Text:
     if sc.kind in ("fatal", "persistent"):
         assert error is not None
         return t(f"check.ok.{sc.kind}", error=_error(error), requests=m.requests)
-    if sc.kind == "retry_after":
+    if sc.kind == "retry_after" or (sc.kind == "long_retry_after" and error is None):
         return t("check.ok.retry_after", waited=m.sim.attempts[0].waited)
+    if sc.kind == "long_retry_after":
+        assert error is not None
+        return t("check.ok.long_retry_after", error=_error(error))
     return t(f"check.ok.{sc.kind}")
 
 

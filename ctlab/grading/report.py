@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
-from ..i18n import Lang, Text, get_lang, t
-from ..show import shown_langs
+from ..i18n import Lang, Text, t
+from ..show import html_text, shown_langs
 from .battery import Scenario, Verdict
+from .evidence import sdk_work
 from .runner import Run
 
 _COLUMNS = ("check.col.result", "check.col.scenario", "check.col.did", "check.col.why")
@@ -43,19 +43,14 @@ class Entry:
         """HTTP requests in the first run."""
         return self.runs[0].measurement.requests if self.runs else 0
 
+    @property
+    def sdk_retries(self) -> int:
+        """Requests in the first run that were the SDK's own retries, not the function's."""
+        return sdk_work(self.runs[0])[0] if self.runs else 0
+
     def why(self) -> tuple[Text, ...]:
         hint = self.verdict.hint
         return (self.verdict.why,) if hint is None else (self.verdict.why, t("check.hint", hint=hint))
-
-
-def _html(*texts: Text) -> str:
-    """Lines of text in the current language(s): Chinese first, English under it in grey."""
-    lines = {lang: "<br>".join(html.escape(x.render(lang)) for x in texts) for lang in ("zh", "en")}
-    if get_lang() != "both":
-        return lines[get_lang()]
-    if lines["zh"] == lines["en"]:
-        return lines["en"]
-    return f'{lines["zh"]}<br><span class="ctlab-en" style="color:#666">{lines["en"]}</span>'
 
 
 @dataclass(frozen=True)
@@ -86,9 +81,15 @@ class Report:
             return t("check.summary_pass", total=len(self.entries))
         return t("check.summary_fail", failed=len(self.failed), total=len(self.entries))
 
+    def sdk_note(self) -> Text | None:
+        """Whether the SDK's own retries did work the function is credited with, and in how many scenarios."""
+        helped = sum(1 for e in self.entries if e.sdk_retries)
+        return t("check.summary_sdk", n=helped) if helped else None
+
     def render(self, lang: Lang) -> str:
         """The report as plain text in one language."""
-        lines = [self.title().render(lang), self.summary().render(lang)]
+        note = self.sdk_note()
+        lines = [self.title().render(lang), self.summary().render(lang)] + ([note.render(lang)] if note else [])
         if self.problem is not None:
             lines.append(self.problem.render(lang))
         for entry in self.entries:
@@ -105,16 +106,19 @@ class Report:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        head = f"<p><b>{_html(self.title())}</b><br>{_html(self.summary())}</p>"
+        note = self.sdk_note()
+        noted = f"<br>{html_text(note)}" if note else ""
+        head = f"<p><b>{html_text(self.title())}</b><br>{html_text(self.summary())}{noted}</p>"
         if self.problem is not None:
-            head += f'<p class="ctlab-check-problem">{_html(self.problem)}</p>'
+            head += f'<p class="ctlab-check-problem">{html_text(self.problem)}</p>'
         if not self.entries:
             return f'<div class="ctlab-check">{head}</div>'
-        columns = "".join(f"<th{_LEFT}>{_html(t(k))}</th>" for k in _COLUMNS)
+        columns = "".join(f"<th{_LEFT}>{html_text(t(k))}</th>" for k in _COLUMNS)
         rows = "".join(
-            f'<tr><td style="text-align:left;vertical-align:top;white-space:nowrap;color:{"#2e7d32" if e.passed else "#c62828"}">'
-            f"{_html(t('check.pass' if e.passed else 'check.fail'))}</td>"
-            f"<td{_LEFT}>{_html(e.scenario.describe())}</td><td{_LEFT}>{_html(*e.did)}</td><td{_LEFT}>{_html(*e.why())}</td></tr>"
+            '<tr><td style="text-align:left;vertical-align:top;white-space:nowrap;'
+            f'color:{"#2e7d32" if e.passed else "#c62828"}">'
+            f"{html_text(t('check.pass' if e.passed else 'check.fail'))}</td>"
+            f"<td{_LEFT}>{html_text(e.scenario.describe())}</td><td{_LEFT}>{html_text(*e.did)}</td><td{_LEFT}>{html_text(*e.why())}</td></tr>"
             for e in self.entries
         )
         table = f'<table class="ctlab-check"><thead><tr>{columns}</tr></thead><tbody>{rows}</tbody></table>'

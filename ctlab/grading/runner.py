@@ -36,13 +36,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from types import FrameType
+from typing import Any
 
 import anthropic
 
 from .._active import abandon, critical, guard_signals, interrupt_pending, unguard_signals
-from ..measure import Measurement, measure
 from ..docs_loop import MESSAGES
+from ..measure import Measurement, measure
 
 #: Requests after which a function that is still retrying is stopped.
 RUNAWAY = 30
@@ -60,18 +61,20 @@ class Hung(BaseException):
     """Raised inside a worker thread that ran out of real time."""
 
 
-class Stopped(Exception):
+class Stopped(Exception):  # noqa: N818  (a signal to a runaway loop, not an error of its own)
     """What a run records as raised when ctlab had to stop an endless retry loop."""
 
 
 def source_file(fn: Any) -> str | None:
     """The file (or notebook cell) ``fn``'s code lives in."""
     target = getattr(fn, "__wrapped__", fn)
-    code = getattr(target, "__code__", None) or getattr(getattr(type(target), "__call__", None), "__code__", None)
+    code = getattr(target, "__code__", None)
+    if code is None and callable(target):  # an object with a __call__ method: that method's code
+        code = getattr(type(target).__call__, "__code__", None)
     return getattr(code, "co_filename", None)
 
 
-class _Guard(anthropic.Middleware):
+class _Guard(anthropic.Middleware):  # type: ignore[misc]  # the SDK is Any to mypy (skipped on purpose)
     """Counts the attempts of one run, notes whether each asked for a stream, and stops a runaway."""
 
     def __init__(self, limit: int, filename: str | None) -> None:
@@ -79,6 +82,9 @@ class _Guard(anthropic.Middleware):
         self.filename = filename
         self.requests = 0
         self.streamed: list[bool] = []
+        #: Per attempt, what the SDK got: the HTTP response (which a status error it raises carries),
+        #: or the exception it raised for a timeout or a dropped connection.
+        self.answers: list[Any] = []
         self.tripped = False
         self.inside = False  # the learner's function is running (only then may the worker be interrupted)
         self.lock = threading.Lock()  # ``inside`` and the stop request change together
@@ -93,7 +99,13 @@ class _Guard(anthropic.Middleware):
             self.tripped = True
             raise Runaway(f"more than {self.limit} requests")
         self.streamed.append(bool(getattr(request, "stream", False)))
-        return call_next(request)
+        try:
+            result = call_next(request)
+        except Exception as error:  # a timeout or a dropped connection: the SDK's own exception object
+            self.answers.append(error)
+            raise
+        self.answers.append(getattr(result, "http_response", None))
+        return result
 
     def _forbid_learner_code(self) -> None:
         """From now on, any line of the learner's file run in this thread raises :class:`Runaway`.
@@ -103,7 +115,7 @@ class _Guard(anthropic.Middleware):
         """
         filename = self.filename
 
-        def tracer(frame: Any, event: str, arg: Any) -> Any:
+        def tracer(frame: Any, event: str, _arg: Any) -> Any:
             if frame.f_code.co_filename != filename:
                 return None
             if event == "line":
@@ -115,7 +127,7 @@ class _Guard(anthropic.Middleware):
         if not self.traced:
             self.traced, self.previous_trace = True, sys.gettrace()
         sys.settrace(tracer)  # this (worker) thread only; put back when the run ends
-        frame = sys._getframe()
+        frame: FrameType | None = sys._getframe()
         while frame is not None:
             if frame.f_code.co_filename == filename:
                 frame.f_trace = tracer
@@ -124,11 +136,16 @@ class _Guard(anthropic.Middleware):
 
 @dataclass(frozen=True)
 class Run:
-    """One function under one fault script: the measurement, and what the guards saw."""
+    """One function under one fault script: the measurement, and what the guards saw.
+
+    ``answers`` holds, per attempt, the SDK's HTTP response or the exception it
+    raised without one: what "the SDK's original error" is made of.
+    """
 
     measurement: Measurement
     stopped: bool
     streamed: tuple[bool, ...]
+    answers: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +164,7 @@ class Escaped:
     error: BaseException
 
 
-Result = Union[Run, Hang, Escaped]
+Result = Run | Hang | Escaped
 
 
 class _Retracted(BaseException):
@@ -262,4 +279,4 @@ def guarded(fn: RetryFunction, faults: str, *, seed: int = 0, time_limit: float 
         if isinstance(error, Exception):  # ctlab's own errors, e.g. called inside another simulation
             raise error
         return Escaped(error)
-    return Run(box["measurement"], guard.tripped, tuple(guard.streamed))
+    return Run(box["measurement"], guard.tripped, tuple(guard.streamed), tuple(guard.answers))

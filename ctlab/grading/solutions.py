@@ -11,6 +11,9 @@ streaming one :func:`ctlab.streams.worth_restarting`.
     (2, '你好！Hello!')
 """
 
+# mypy: disable-error-code="no-any-return"
+# (the SDK is Any to mypy on purpose; this code returns `response.content[0].text` as the course teaches it)
+
 from __future__ import annotations
 
 import inspect
@@ -21,9 +24,10 @@ from typing import Any
 
 import anthropic
 
+from ..docs_loop import MODEL
 from ..i18n import CtlabError, t
+from ..retry import MESSAGES, backoff, chat_with_retry, is_retryable, retry_after
 from ..show import shown_langs
-from ..retry import MESSAGES, MODEL, backoff, chat_with_retry, is_retryable, retry_after
 from ..streams import worth_restarting
 
 __all__ = ["MESSAGES", "SOLUTIONS", "Solution", "one_layer", "retry_what_can_succeed", "solution", "stream_with_retry"]
@@ -39,7 +43,7 @@ def one_layer(client: anthropic.Anthropic, messages: list[Any], max_retries: int
             return response.content[0].text
         except anthropic.RateLimitError:
             if last:
-                raise  # 原样抛出，也不再白睡 / the real error, and no sleep after the last attempt
+                raise  # 原样抛出，也不再白等 / the real error, and no sleep after the last attempt
             time.sleep(2**attempt)
         except anthropic.APITimeoutError:
             if last:
@@ -63,22 +67,28 @@ def retry_what_can_succeed(client: anthropic.Anthropic, messages: list[Any], max
 
 
 def stream_with_retry(
-    client: anthropic.Anthropic, messages: list[Any], max_attempts: int = 4, max_delay: float = 30.0
+    client: anthropic.Anthropic, messages: list[Any], max_attempts: int = 4, max_wait: float = 30.0
 ) -> str:
-    """Exercise 4: stream the reply, and start over when the stream breaks midway."""
+    """Exercise 4: stream the reply, and start over when the stream breaks midway.
+
+    A ``retry-after`` longer than ``max_wait`` seconds is not shortened: the original error is raised at once.
+    """
     once = client.with_options(max_retries=0)
     for attempt in range(max_attempts):
         parts: list[str] = []  # 每次尝试都从空开始 / every attempt starts empty
         try:
             with once.messages.stream(model=MODEL, max_tokens=1024, messages=messages) as stream:
                 for text in stream.text_stream:
-                    parts.append(text)  # 真实应用会在这里把文字推给用户 / a real app shows the text here
+                    # 真实应用会在这里把文字推给用户 / a real app shows the text here
+                    parts.append(text)  # noqa: PERF402  (the loop is where a real app shows each piece)
             return "".join(parts)
         except anthropic.APIError as error:
             if attempt == max_attempts - 1 or not (is_retryable(error) or worth_restarting(error)):
                 raise
             wait = retry_after(error)
-            time.sleep(backoff(attempt) if wait is None else min(wait, max_delay))
+            if wait is not None and wait > max_wait:
+                raise  # 等不起就不等，也不提前重试 / cannot wait that long: raise now, never retry early
+            time.sleep(backoff(attempt) if wait is None else wait)
     raise AssertionError("unreachable")
 
 
@@ -97,7 +107,8 @@ class Solution:
         """The function's source, then the source of each helper it uses."""
         parts = [inspect.getsource(self.fn)]
         for helper in self.uses:
-            names = [t("check.solution_uses", name=f"{helper.__module__}.{helper.__qualname__}").render(lang) for lang in shown_langs()]
+            uses = t("check.solution_uses", name=f"{helper.__module__}.{helper.__qualname__}")
+            names = [uses.render(lang) for lang in shown_langs()]
             parts.append("\n".join(names) + "\n" + inspect.getsource(helper))
         return "\n\n".join(p.rstrip("\n") for p in parts)
 

@@ -18,8 +18,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..atlas import STATUSES, Observation, observe
+from ..advice import STATUSES
 from ..i18n import CtlabError, Text, register, t
+from ..observation import Observation, observe
 from .lab import error_html
 
 register(
@@ -30,10 +31,12 @@ register(
         "explorer.run": Text("触发这个错误", "Trigger it"),
         "explorer.help": Text(
             "选一个，或者自己输入：任意 400–599 的状态码（如 418、502），可以带选项，如 "
-            "429(error-code=enforced_spend_limit_reached)、529(x-should-retry=false)；也可以是 timeout、disconnect、stream-error。"
+            "429(error-code=enforced_spend_limit_reached)、529(x-should-retry=false)；也可以是 timeout、disconnect、"
+            "stream-error。"
             "点按钮，真实的 SDK 就会碰上它（这个词会一直重复，直到 SDK 放弃）。",
             "Pick one or type your own: any status 400–599 (e.g. 418, 502), with options such as "
-            "429(error-code=enforced_spend_limit_reached) or 529(x-should-retry=false); or timeout, disconnect, stream-error. "
+            "429(error-code=enforced_spend_limit_reached) or 529(x-should-retry=false); or timeout, disconnect, "
+            "stream-error. "
             "Click, and the real SDK meets it (the word repeats until the SDK gives up).",
         ),
     },
@@ -55,7 +58,7 @@ def _label(faults: str) -> str:
     return f"{faults} · {type(error).__name__}" if error is not None else faults
 
 
-class ErrorExplorer(w.VBox):
+class ErrorExplorer(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
     """Choose an error from the catalog or type one; click to have the real SDK meet it."""
 
     def __init__(

@@ -12,18 +12,17 @@ Results are written with ``Output.append_display_data`` (not ``print`` inside
 from __future__ import annotations
 
 import html
-
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 import ipywidgets as w
 from IPython.display import HTML, Image
 
-from ..faults import MAX_WAIT, short_repr
-from ..i18n import CtlabError, Text, register, t
 from ..figures import png
-from ..show import plot
+from ..i18n import CtlabError, Text, register, t
+from ..inputs import MAX_WAIT, invalid, is_whole_number
 from ..measure import measure
+from ..show import plot
 from ..simulate import Simulation, ask
 
 register(
@@ -34,7 +33,8 @@ register(
         "widget.clear": Text("清空", "Clear"),
         "widget.help": Text(
             "每个词是一次请求的结果，最后一个会一直重复。例：429 429 200、529、timeout、429(retry-after=3) 200",
-            "Each word is what one request gets; the last one repeats forever. E.g. 429 429 200, 529, timeout, 429(retry-after=3) 200",
+            "Each word is what one request gets; the last one repeats forever. E.g. 429 429 200, 529, timeout, "
+            "429(retry-after=3) 200",
         ),
         "widget.preset": Text("预设", "preset"),
         "widget.code": Text("要运行的代码", "code to run"),
@@ -67,50 +67,54 @@ _AUTO = w.Layout(width="auto")
 
 def error_html(error: CtlabError) -> HTML:
     """The error, escaped: it quotes the learner's own text (``<script>`` stays text)."""
-    return HTML(f'<pre class="ctlab-error">{html.escape(str(error), quote=False)}</pre>')
+    return HTML(f'<pre class="ctlab-error">{html.escape(str(error), quote=False)}</pre>')  # type: ignore[no-untyped-call]
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _is_slider_retries(value: object) -> bool:
+    return is_whole_number(value) and 0 <= value <= SLIDER_MAX_RETRIES
 
 
-def _check_options(
-    faults: object,
-    max_retries: object,
-    timeout: object,
-    call: object,
-    choices: object,
-    presets: object,
-    seed: object,
-    show_plot: object,
-) -> None:
+def _is_seconds(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= MAX_WAIT
+
+
+def _is_functions(value: object) -> bool:
+    """``None``, or a non-empty dict of name → function."""
+    return value is None or (
+        isinstance(value, Mapping) and bool(value) and all(isinstance(k, str) and callable(v) for k, v in value.items())
+    )
+
+
+def _is_scripts(value: object) -> bool:
+    return (
+        isinstance(value, Sequence) and not isinstance(value, (str, bytes)) and all(isinstance(p, str) for p in value)
+    )
+
+
+def _rules() -> dict[str, tuple[Callable[[object], bool], Text]]:
+    """For each argument of :class:`FaultLab`: the test a value must pass, and the words for what it takes."""
+    return {
+        "faults": (lambda value: isinstance(value, str), t("input.allowed.script")),
+        "max_retries": (_is_slider_retries, t("input.allowed.int_range", low=0, high=SLIDER_MAX_RETRIES)),
+        "timeout": (_is_seconds, t("input.allowed.seconds", limit=int(MAX_WAIT))),
+        "call": (lambda value: value is None or callable(value), t("input.allowed.function")),
+        "choices": (_is_functions, t("input.allowed.functions")),
+        "presets": (_is_scripts, t("input.allowed.scripts")),
+        "seed": (is_whole_number, t("input.allowed.int")),
+        "show_plot": (lambda value: isinstance(value, bool), t("input.allowed.bool")),
+    }
+
+
+def _check_options(**arguments: object) -> None:
     """Refuse a bad argument with a :class:`CtlabError` naming what is allowed, before any widget exists."""
-
-    def refuse(name: str, value: object, allowed: Text) -> NoReturn:
-        raise CtlabError("input.argument", call="FaultLab", name=name, value=short_repr(value), allowed=allowed)
-
-    if not isinstance(faults, str):
-        refuse("faults", faults, t("input.allowed.script"))
-    if not (_is_int(max_retries) and 0 <= max_retries <= SLIDER_MAX_RETRIES):  # type: ignore[operator]
-        refuse("max_retries", max_retries, t("input.allowed.int_range", low=0, high=SLIDER_MAX_RETRIES))
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_WAIT:
-        refuse("timeout", timeout, t("input.allowed.seconds", limit=int(MAX_WAIT)))
-    if call is not None and not callable(call):
-        refuse("call", call, t("input.allowed.function"))
-    if choices is not None and not (
-        isinstance(choices, Mapping) and choices and all(isinstance(k, str) and callable(v) for k, v in choices.items())
-    ):
-        refuse("choices", choices, t("input.allowed.functions"))
-    is_list = isinstance(presets, Sequence) and not isinstance(presets, (str, bytes))
-    if not (is_list and all(isinstance(p, str) for p in presets)):  # type: ignore[attr-defined]
-        refuse("presets", presets, t("input.allowed.scripts"))
-    if not _is_int(seed):
-        refuse("seed", seed, t("input.allowed.int"))
-    if not isinstance(show_plot, bool):
-        refuse("show_plot", show_plot, t("input.allowed.bool"))
+    rules = _rules()
+    for name, value in arguments.items():
+        accepts, allowed = rules[name]
+        if not accepts(value):
+            raise invalid("FaultLab", name, value, allowed)
 
 
-class FaultLab(w.VBox):
+class FaultLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
     """Pick faults, ``max_retries`` and ``timeout``; click to send a real SDK request to the simulated server.
 
     ``call(client)`` is what a click runs (default: the docs page's request);
@@ -119,7 +123,7 @@ class FaultLab(w.VBox):
 
     Every argument is checked first (a :class:`~ctlab.i18n.CtlabError` names what
     is allowed): ``max_retries`` 0 to :data:`SLIDER_MAX_RETRIES`, ``timeout``
-    seconds above 0 and at most :data:`ctlab.faults.MAX_WAIT`. The fault text is
+    seconds above 0 and at most :data:`ctlab.inputs.MAX_WAIT`. The fault text is
     checked on each click, and a mistake is shown (escaped) instead of raised.
     """
 
@@ -135,15 +139,29 @@ class FaultLab(w.VBox):
         seed: int = 0,
         show_plot: bool = True,
     ) -> None:
-        _check_options(faults, max_retries, timeout, call, choices, presets, seed, show_plot)
+        _check_options(
+            faults=faults, max_retries=max_retries, timeout=timeout, call=call, choices=choices, presets=presets,
+            seed=seed, show_plot=show_plot,
+        )
         self.call = call
-        self.code = w.Dropdown(options=list(choices.items()), description=str(t("widget.code")), style=_WIDE) if choices else None
+        self.code: Any = None
+        if choices:
+            self.code = w.Dropdown(options=list(choices.items()), description=str(t("widget.code")), style=_WIDE)
         self.seed = seed
         self.show_plot = show_plot
         self.last: Simulation | None = None
-        self.preset = w.Dropdown(options=list(presets), value=faults if faults in presets else None, description=str(t("widget.preset")), style=_WIDE)
-        self.faults = w.Text(value=faults, description=str(t("widget.faults")), layout=w.Layout(width="460px"), style=_WIDE)
-        self.max_retries = w.IntSlider(value=max_retries, min=0, max=SLIDER_MAX_RETRIES, description="max_retries", style=_WIDE)
+        self.preset = w.Dropdown(
+            options=list(presets),
+            value=faults if faults in presets else None,
+            description=str(t("widget.preset")),
+            style=_WIDE,
+        )
+        self.faults = w.Text(
+            value=faults, description=str(t("widget.faults")), layout=w.Layout(width="460px"), style=_WIDE
+        )
+        self.max_retries = w.IntSlider(
+            value=max_retries, min=0, max=SLIDER_MAX_RETRIES, description="max_retries", style=_WIDE
+        )
         self.timeout = w.SelectionSlider(
             options=sorted({*TIMEOUTS, float(timeout)}), value=float(timeout), description="timeout (s)", style=_WIDE
         )
@@ -177,7 +195,8 @@ class FaultLab(w.VBox):
         """Show what the code under test printed, if anything, under the timeline."""
         if printed:
             title = f"{name}:\n" if name else ""
-            self.out.append_display_data(HTML(f'<pre class="ctlab-printed">{html.escape(title + printed)}</pre>'))
+            printed_html = f'<pre class="ctlab-printed">{html.escape(title + printed)}</pre>'
+            self.out.append_display_data(HTML(printed_html))  # type: ignore[no-untyped-call]
 
     def _clear(self) -> None:
         self.out.outputs = ()  # a state change, not a clear_output message: safe in any cell
@@ -186,7 +205,8 @@ class FaultLab(w.VBox):
         """What the button does: run once, show the table (and plot) below. Returns the simulation."""
         self._clear()
         try:
-            measured = measure(self.code.value if self.code else (self.call or ask), self.faults.value, **self.settings())
+            call = self.code.value if self.code else (self.call or ask)
+            measured = measure(call, self.faults.value, **self.settings())
         except CtlabError as error:
             self.out.append_display_data(error_html(error))
             return None
@@ -194,5 +214,5 @@ class FaultLab(w.VBox):
         self.out.append_display_data(sim)
         self.show_printed(measured.printed)
         if self.show_plot:
-            self.out.append_display_data(Image(png(plot(sim))))
+            self.out.append_display_data(Image(png(plot(sim))))  # type: ignore[no-untyped-call]
         return sim

@@ -18,9 +18,10 @@ import html
 import ipywidgets as w
 from IPython.display import HTML, Image
 
-from ..i18n import CtlabError, Text, register, t
-from ..scale import STRATEGIES, Crowd, crowd
+from ..backoff import STRATEGIES
 from ..figures import png
+from ..i18n import CtlabError, Text, register, t
+from ..scale import Crowd, crowd
 
 register(
     __name__,
@@ -35,23 +36,27 @@ register(
 _WIDE = {"description_width": "initial"}
 
 
-class ScaleLab(w.VBox):
+class ScaleLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
     """Sliders for clients and capacity, a strategy menu, a button; the result appears below."""
 
     def __init__(self, clients: int = 100, strategy: str = "full", capacity: int = 10, *, seed: int = 0) -> None:
         if strategy not in STRATEGIES:
-            raise CtlabError("scale.strategy", value=repr(strategy), allowed=", ".join(STRATEGIES))
+            raise CtlabError("backoff.strategy", value=repr(strategy), allowed=", ".join(STRATEGIES))
         self.seed = seed
         self.last: Crowd | None = None
-        self.clients = w.IntSlider(value=clients, min=10, max=200, step=10, description=str(t("widget.scale.clients")), style=_WIDE)
+        self.clients = w.IntSlider(
+            value=clients, min=10, max=200, step=10, description=str(t("widget.scale.clients")), style=_WIDE
+        )
         self.strategy = w.Dropdown(
-            options=[(str(t(f"scale.strategy.{s}")), s) for s in STRATEGIES],
+            options=[(str(t(f"backoff.strategy.{s}")), s) for s in STRATEGIES],
             value=strategy,
             description=str(t("widget.scale.strategy")),
             style=_WIDE,
             layout=w.Layout(width="420px"),
         )
-        self.capacity = w.IntSlider(value=capacity, min=1, max=50, description=str(t("widget.scale.capacity")), style=_WIDE)
+        self.capacity = w.IntSlider(
+            value=capacity, min=1, max=50, description=str(t("widget.scale.capacity")), style=_WIDE
+        )
         self.button = w.Button(description=str(t("widget.scale.run")), button_style="primary", icon="play")
         self.out = w.Output()
         self.button.on_click(lambda _: self.click())
@@ -60,7 +65,9 @@ class ScaleLab(w.VBox):
     def click(self) -> Crowd:
         """What the button does: run once, show the summary and the plot. Returns the result."""
         self.out.outputs = ()
-        result = self.last = crowd(self.clients.value, self.strategy.value, capacity=self.capacity.value, seed=self.seed)
-        self.out.append_display_data(HTML(f'<p class="ctlab-scale">{html.escape(str(result.summary()))}</p>'))
-        self.out.append_display_data(Image(png(result.plot())))
+        result = crowd(self.clients.value, self.strategy.value, capacity=self.capacity.value, seed=self.seed)
+        self.last = result
+        summary = html.escape(str(result.summary()))
+        self.out.append_display_data(HTML(f'<p class="ctlab-scale">{summary}</p>'))  # type: ignore[no-untyped-call]
+        self.out.append_display_data(Image(png(result.plot())))  # type: ignore[no-untyped-call]
         return result

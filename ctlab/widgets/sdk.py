@@ -22,9 +22,9 @@ import ipywidgets as w
 from IPython.display import Image
 
 from .. import docs_loop
+from ..figures import figure, label, png
 from ..i18n import CtlabError, Text, register, t
 from ..measure import Comparison, compare
-from ..figures import figure, label, png
 from ..show import plot
 from ..simulate import ask
 from .lab import FaultLab, error_html
@@ -36,8 +36,10 @@ register(
         "sdk.code.docs": Text("文档页的循环", "the docs' loop"),
         "sdk.widget.compare": Text("再用文档页的循环跑一遍", "Also run the docs' loop"),
         "sdk.widget.help": Text(
-            "滑块设置的是 SDK 客户端的 max_retries 和 timeout。文档页的循环把这个客户端包在里面，自己最多调用它 {rounds} 次。",
-            "The sliders set the SDK client's max_retries and timeout. The docs' loop wraps that client and calls it up to {rounds} times.",
+            "滑块设置的是 SDK 客户端的 max_retries 和 timeout。文档页的循环把这个客户端包在里面，自己最多调用它 "
+            "{rounds} 次。",
+            "The sliders set the SDK client's max_retries and timeout. The docs' loop wraps that client and calls it "
+            "up to {rounds} times.",
         ),
     },
 )
@@ -71,16 +73,19 @@ class SDKLab(FaultLab):
     """Sliders for the SDK client's ``max_retries`` and ``timeout``, a fault picker, the SDK's timeline;
     plus a button (:meth:`compare`) that runs the same fault and client through the docs' loop too."""
 
+    children: tuple[Any, ...]  # ipywidgets' trait, declared for the type checker only
+
     def __init__(self, faults: str = "529 529 200", *, presets: Sequence[str] = SDK_PRESETS, **options: Any) -> None:
         super().__init__(faults, call=ask, presets=presets, **options)
         self.compare_button = w.Button(description=str(t("sdk.widget.compare")), icon="columns")
         for button in (self.button, self.compare_button):  # two-language labels need more than the default width
             button.layout.width = "auto"
         self.compare_button.on_click(lambda _: self.compare())
-        buttons = next(c for c in self.children if isinstance(c, w.HBox) and self.button in c.children)
+        children: tuple[Any, ...] = tuple(self.children)
+        buttons = next(c for c in children if isinstance(c, w.HBox) and self.button in c.children)
         buttons.children = (*buttons.children, self.compare_button)
         hint = w.HTML(f"<small>{html.escape(str(t('sdk.widget.help', rounds=DOCS_ROUNDS)))}</small>")
-        self.children = (*self.children[:-1], hint, self.out)
+        self.children = (*children[:-1], hint, self.out)
 
     def compare(self) -> Comparison | None:
         """What the second button does: the same fault, client options and seed, through both; table and timelines."""
@@ -95,7 +100,7 @@ class SDKLab(FaultLab):
         for m in table.measurements:
             self.show_printed(m.printed, m.name)
         if self.show_plot:
-            self.out.append_display_data(Image(png(_timelines(table, labels))))
+            self.out.append_display_data(Image(png(_timelines(table, labels))))  # type: ignore[no-untyped-call]
         return table
 
 
@@ -105,7 +110,7 @@ def _timelines(table: Comparison, labels: Sequence[Text]) -> Any:
     heights = [max(1, s.requests) for s in sims]
     fig, axes = figure(figsize=(9, 1.4 + 0.4 * sum(heights)), layout="constrained", nrows=len(sims), ncols=1,
                        height_ratios=heights, squeeze=False)
-    for ax, m, name in zip(axes[:, 0], table.measurements, labels):
+    for ax, m, name in zip(axes[:, 0], table.measurements, labels, strict=True):
         plot(m.sim, ax=ax)
         ax.set_title(f"{label(name)} · {m.sim.elapsed:.2f} s", fontsize=10)
     legend = axes[0, 0].get_legend()  # the same keys on every panel: show them once, underneath

@@ -1,0 +1,405 @@
+"""The harness: real clients (curl, node, any command) run against a fresh fault server each, and compared in one table.
+
+    >>> from ctlab.harness import exchange
+    >>> ex = exchange(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-d", "{}", "{url}/v1/messages"], "429")
+    >>> ex.requests, ex.answers, ex.stdout, ex.returncode
+    (1, [429], '429', 0)
+
+:func:`exchange` runs one command against its own :func:`ctlab.server.serve`
+with ``ANTHROPIC_BASE_URL`` set, and keeps both sides of the story: what the
+server received (:class:`Exchange`) and what the command printed.
+:func:`compare_clients` puts several clients — commands, and Python functions
+run in-process with :func:`ctlab.measure.measure` — under several fault scripts
+at once, for one table of what each did (:class:`Exchanges`), and
+:func:`side_by_side` runs whole experiments like these at the same time.
+:func:`versions` names the real clients installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from functools import partial
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, TypeVar, cast, overload
+
+from .faults import FaultsLike, Timeout, parse
+from .i18n import CtlabError, Text, register, t
+from .measure import Measurement, measure
+from .player import Attempt
+from .server import HOLD, real_seconds, serve
+from .show import TableView
+
+register(
+    __name__,
+    {
+        "harness.time_limit_range": Text(
+            "time_limit 是一条命令最多能跑的秒数：必须大于 0，且不超过 {limit:g}（一小时），收到的是 {value}",
+            "time_limit is how many seconds a command may run: more than 0 and at most {limit:g} (an hour), "
+            "got {value}",
+        ),
+        "harness.missing": Text(
+            "找不到命令 {program}：这一课需要 curl 和 Node.js（Debian/Ubuntu：apt install curl nodejs npm，"
+            "然后在仓库根目录运行 npm ci）",
+            "command {program} not found: this lesson needs curl and Node.js (Debian/Ubuntu: apt install curl nodejs "
+            "npm, then npm ci at the repository root)",
+        ),
+        "harness.command_timeout": Text(
+            "命令 {command} 运行超过 {seconds:g} s，已被终止",
+            "command {command} ran longer than {seconds:g} s and was stopped",
+        ),
+        "harness.not_a_function": Text(
+            "side_by_side 要的是不带参数的函数（比如 functools.partial(exchange, ...)），收到的是 {value}",
+            "side_by_side takes functions called with no arguments (e.g. functools.partial(exchange, ...)), "
+            "got {value}",
+        ),
+        "harness.retry_counts": Text("重试计数头", "retry-count headers"),
+        "harness.answers": Text("服务端依次回应", "server answered, in order"),
+        "harness.waits": Text("等待 (s)", "waits (s)"),
+        "harness.exit": Text("退出码 {code}", "exit code {code}"),
+    },
+)
+
+class NotAFunction(CtlabError, TypeError):  # noqa: N818  (public name tests import; it names what was given)
+    """:func:`side_by_side` got something it cannot call: a :class:`ctlab.CtlabError` that is also a ``TypeError``."""
+
+
+Command = str | Sequence[str]
+#: How a client's waits show in its output: curl's retry warnings, the shell loop's
+#: virtual ``sleep`` (see notebook 04), and nothing else.
+_DECLARED_WAIT = re.compile(r"(?:Will retry in|virtual sleep) (\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One client command run against a fresh server: what the server saw and what the command said."""
+
+    name: str
+    faults: str
+    received: tuple[Attempt, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    elapsed: float
+
+    @property
+    def requests(self) -> int:
+        """How many requests reached the server."""
+        return len(self.received)
+
+    @property
+    def answers(self) -> list[int | str]:
+        """What the server did with each request: a status, ``"timeout"`` or ``"disconnect"``."""
+        return [a.answer for a in self.received]
+
+    @property
+    def retry_counts(self) -> list[int | None]:
+        """The ``x-stainless-retry-count`` header of each request (``None``: not sent, as with curl)."""
+        return [a.retry_count for a in self.received]
+
+    @property
+    def gaps(self) -> list[float]:
+        """Real seconds from the end of each answer to the next request, as the server measured them."""
+        return [max(0.0, b.at - (a.at + a.duration)) for a, b in pairwise(self.received)]
+
+    @property
+    def lines(self) -> list[str]:
+        """What the command printed on stdout, line by line."""
+        return [line for line in self.stdout.splitlines() if line.strip()]
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        """The last stdout line as JSON, if it is a JSON object (``notebooks/js/run.mjs`` prints one)."""
+        try:
+            data = json.loads(self.lines[-1]) if self.lines else None
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    @property
+    def waits(self) -> list[float]:
+        """Every wait the client declared, in seconds: the node runner's record, or curl's "Will retry in N seconds"."""
+        result = self.result
+        if result is not None and isinstance(result.get("waits"), list):
+            return [float(w["seconds"]) for w in result["waits"]]
+        return [float(s) for s in _DECLARED_WAIT.findall(self.stderr)]
+
+    @property
+    def outcome(self) -> Text:
+        """What the caller got, in ``ctlab.measure``'s words: ``raised RateLimitError (429)``, ``returned '…'``,
+        or the exit code and last line."""
+        result = self.result
+        if result is not None and "threw" in result:
+            if result.get("status") is not None:
+                value = f"{result['threw']} ({result['status']})"
+            elif "AnthropicError" in result.get("chain", ()):
+                value = str(result["threw"])
+            else:
+                value = f"{result['threw']}: {result.get('message', '')}"
+            return t("outcome.raised", value=value)
+        if result is not None and "returned" in result:
+            return t("outcome.returned", value=repr(result["returned"]))
+        code = t("harness.exit", code=self.returncode)
+        last = _short(self.lines[-1]) if self.lines else ""
+        return Text(f"{code.zh}：{last}", f"{code.en}: {last}") if last else code
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _argv(command: Command, url: str) -> list[str]:
+    if isinstance(command, str):
+        return ["bash", "-c", command]
+    return [part.replace("{url}", url) for part in command]
+
+
+def _display(command: Command) -> str:
+    return command if isinstance(command, str) else shlex.join(command)
+
+
+def exchange(
+    command: Command,
+    faults: FaultsLike = "200",
+    *,
+    name: str = "",
+    hold: float = HOLD,
+    refuse_for: float = 0.0,
+    time_limit: float = 120.0,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+) -> Exchange:
+    """Run ``command`` against a fresh server playing ``faults``, and keep both sides of the story.
+
+    A string runs in ``bash`` with ``$ANTHROPIC_BASE_URL`` set to the server;
+    in a list, ``{url}`` is replaced by it. Proxies are bypassed for loopback.
+    The server's log is complete when this returns (the server has stopped).
+    A command still running after ``time_limit`` seconds (more than 0, at most
+    :data:`ctlab.server.MAX_REAL_WAIT`) is killed (:class:`CtlabError`).
+
+    >>> ex = exchange(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-d", "{}", "{url}/v1/messages"], "429")
+    >>> ex.requests, ex.answers, ex.stdout, ex.returncode
+    (1, [429], '429', 0)
+    """
+    time_limit = real_seconds("harness.time_limit_range", time_limit, zero=False)
+    program = "bash" if isinstance(command, str) else command[0]
+    if shutil.which(program) is None:
+        raise CtlabError("harness.missing", program=program)
+    with serve(faults, hold=hold, refuse_for=refuse_for) as srv:
+        environment = {**os.environ, "ANTHROPIC_BASE_URL": srv.url, **(env or {})}
+        for key in ("NO_PROXY", "no_proxy"):
+            environment[key] = ",".join(filter(None, [environment.get(key), "127.0.0.1", "localhost", "::1"]))
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(
+                _argv(command, srv.url), env=environment, cwd=cwd, capture_output=True, text=True, timeout=time_limit,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as expired:
+            raise CtlabError("harness.command_timeout", command=_display(command), seconds=time_limit) from expired
+        elapsed = time.perf_counter() - started
+    label = name or _display(command)
+    return Exchange(label, str(parse(faults)), tuple(srv.requests), done.returncode, done.stdout, done.stderr, elapsed)
+
+
+_COLUMNS = (
+    "measure.faults", "measure.code", "measure.requests", "harness.retry_counts", "harness.answers", "harness.waits",
+    "measure.outcome",
+)
+Row = Exchange | Measurement
+
+
+def _attempts(row: Row) -> Sequence[Attempt]:
+    return row.received if isinstance(row, Exchange) else row.sim.attempts
+
+
+def _waits(row: Row) -> list[float]:
+    return row.waits if isinstance(row, Exchange) else row.sim.waits()
+
+
+class Exchanges(TableView, list[Row]):
+    """One table of :class:`Exchange` (real clients) and :class:`ctlab.measure.Measurement` (in-process SDK) rows."""
+
+    COLUMNS = _COLUMNS
+    RIGHT = (2,)
+    CSS = "ctlab-exchanges"
+
+    def by(self, name: str) -> list[Row]:
+        """Every row of client ``name``."""
+        return [row for row in self if row.name == name]
+
+    def only(self, *names: str) -> Exchanges:
+        """The rows of these clients, in table order (e.g. ``table.only("Python SDK", "JS SDK")``)."""
+        return Exchanges(row for row in self if row.name in names)
+
+    def get(self, name: str, faults: FaultsLike) -> Row:
+        """The row for client ``name`` under ``faults``."""
+        label = str(parse(faults))
+        for row in self:
+            if row.name == name and row.faults == label:
+                return row
+        raise KeyError((name, label))
+
+    def rows(self) -> list[list[Text]]:
+        def plain(text: str) -> Text:
+            return Text(text, text)
+
+        def spaced(values: Sequence[object]) -> Text:
+            return plain(" ".join("-" if v is None else str(v) for v in values) or "-")
+
+        return [
+            [
+                plain(row.faults),
+                plain(row.name),
+                plain(str(row.requests)),
+                spaced([a.retry_count for a in _attempts(row)]),
+                spaced([a.answer for a in _attempts(row)]),
+                spaced([f"{w:.2f}" for w in _waits(row)]),
+                row.outcome,
+            ]
+            for row in self
+        ]
+
+
+def compare_clients(
+    clients: Mapping[str, Command | Callable[[Any], Any]],
+    faults: Sequence[FaultsLike] | Mapping[str, Sequence[FaultsLike]],
+    *,
+    hold: float = HOLD,
+    refuse_for: float = 0.0,
+    time_limit: float = 120.0,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    workers: int = 6,
+    **client_options: Any,
+) -> Exchanges:
+    """Every client under every fault script, in one table (rows in the order given).
+
+    ``faults`` is one battery for all clients, or a mapping from client name to
+    its own battery. A Python callable ``call(client)`` runs first, in-process,
+    with :func:`ctlab.measure.measure` and ``client_options`` (``max_retries``,
+    ``timeout``). Then each command (see :func:`exchange`) runs for real on its
+    own server, ``workers`` at a time — real clients really wait, so they
+    overlap; more at once would starve the CPU and let short client timeouts
+    fire for the wrong reason. ``hold``, ``refuse_for`` (each command's server
+    refuses connections that long first) and ``time_limit`` are bounded as for
+    :func:`exchange` (at most :data:`ctlab.server.MAX_REAL_WAIT` seconds), and checked first.
+
+    >>> import ctlab
+    >>> curl = ["curl", "-s", "-d", "{}", "{url}/v1/messages"]
+    >>> table = compare_clients({"curl": curl, "Python SDK": ctlab.ask}, ["529"], max_retries=1)
+    >>> [(row.name, row.requests) for row in table]
+    [('curl', 1), ('Python SDK', 2)]
+
+    """
+    real_seconds("server.hold_range", hold, zero=False)  # here, before anything runs, not in a worker thread
+    real_seconds("server.refuse_for_range", refuse_for, zero=True)
+    real_seconds("harness.time_limit_range", time_limit, zero=False)
+    if isinstance(faults, Mapping):
+        jobs = [(name, clients[name], script) for name, scripts in faults.items() for script in scripts]
+    else:
+        jobs = [(name, client, script) for script in faults for name, client in clients.items()]
+    rows: dict[int, Row] = {
+        i: measure(client, script, name=name, **client_options)
+        for i, (name, client, script) in enumerate(jobs) if callable(client)
+    }
+    commands = [(i, name, client, script) for i, (name, client, script) in enumerate(jobs) if i not in rows]
+    commands.sort(key=lambda job: -sum(isinstance(f, Timeout) for f in parse(job[3]).faults))  # the slowest start first
+    runs = {
+        i: partial(
+            exchange, cast("Command", client), script,
+            name=name, hold=hold, refuse_for=refuse_for, time_limit=time_limit, env=env, cwd=cwd,
+        )
+        for i, name, client, script in commands
+    }
+    rows.update(side_by_side(runs, workers=workers))
+    return Exchanges(rows[i] for i in range(len(jobs)))
+
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+@overload
+def side_by_side(experiments: Mapping[K, Callable[[], T]], *, workers: int = ...) -> dict[K, T]: ...
+@overload
+def side_by_side(experiments: Sequence[Callable[[], T]], *, workers: int = ...) -> list[T]: ...
+def side_by_side(
+    experiments: Mapping[K, Callable[[], T]] | Sequence[Callable[[], T]], *, workers: int = 8
+) -> dict[K, T] | list[T]:
+    """Run ``experiments`` (functions called with no arguments) at the same time; their results in the order given.
+
+    Made for experiments that wait in real time — :func:`exchange`,
+    :func:`compare_clients`, a client against a slow or silent :func:`serve` — which
+    side by side take about as long as the slowest of them, not the sum. Each
+    one must start its own server (``exchange`` and ``compare_clients`` do), so each
+    log holds only its own requests. ``workers`` run at once (at least 1). A
+    mapping gives a dict with the same keys in the same order. If some fail,
+    all the others still run to the end, then the first failure in the order
+    given is raised; interrupted (Ctrl+C), it starts no more of them and waits
+    for the ones running, so none is left behind.
+
+    >>> from functools import partial
+    >>> curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-d", "{}", "{url}/v1/messages"]
+    >>> runs = side_by_side({"529": partial(exchange, curl, "529"), "200": partial(exchange, curl, "200")})
+    >>> [(faults, run.stdout, run.requests) for faults, run in runs.items()]
+    [('529', '529', 1), ('200', '200', 1)]
+    """
+    keys: list[K] | None = None
+    if isinstance(experiments, Mapping):
+        keys, calls = list(experiments), list(experiments.values())
+    else:
+        calls = list(experiments)
+    for call in calls:
+        if not callable(call):
+            raise NotAFunction("harness.not_a_function", value=_short(repr(call), 60))
+    if not calls:
+        return {} if keys is not None else []
+    size = max(1, min(int(workers), len(calls)))
+    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="ctlab-side-by-side")
+    try:
+        futures: list[Future[T]] = [pool.submit(call) for call in calls]
+        wait(futures)
+    except BaseException:  # Ctrl+C: start no more, let the running ones finish
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    results = [future.result() for future in futures]  # the first failure, in the order given
+    return dict(zip(keys, results, strict=True)) if keys is not None else results
+
+
+def versions() -> dict[str, str]:
+    """The versions of the real clients notebook 04 runs: curl, node and the JS SDK (``"-"`` if missing).
+
+    >>> sorted(versions())
+    ['@anthropic-ai/sdk', 'curl', 'node']
+    """
+    found = {"curl": "-", "node": "-", "@anthropic-ai/sdk": "-"}
+    if shutil.which("curl"):
+        first = subprocess.run(["curl", "--version"], capture_output=True, text=True, check=False).stdout.split()
+        found["curl"] = first[1] if len(first) > 1 else "-"
+    if shutil.which("node"):
+        node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+        found["node"] = node.stdout.strip().lstrip("v")
+        package = Path(__file__).resolve().parents[1] / "node_modules" / "@anthropic-ai" / "sdk" / "package.json"
+        if package.exists():
+            found["@anthropic-ai/sdk"] = json.loads(package.read_text(encoding="utf-8"))["version"]
+    return found
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``"7.88.1"`` -> ``(7, 88, 1)``, for comparisons like ``version_tuple(v) < (8, 14)``.
+
+    >>> version_tuple("7.88.1") < (8, 14)
+    True
+    """
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])

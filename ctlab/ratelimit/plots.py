@@ -1,0 +1,82 @@
+"""Plots of a rate-limited run: requests answered per minute, and the three buckets over time.
+
+    >>> from ctlab.ratelimit.workloads import chat, run
+    >>> result = run("pacer", chat(20), "tier-1")
+    >>> print(*throughput([result]).alt_text().split(" | "), sep=chr(10))
+    <Figure: 每分钟完成的请求 / requests completed per minute
+    x: 虚拟时间（分钟） / virtual time (min)
+    y: 请求 / requests
+    pacer: 20 ok, 0 × 429>
+
+Labels are bilingual through :mod:`ctlab.i18n` and drawn by :mod:`ctlab.figures`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from ..figures import CourseFigure, figure, label
+from ..i18n import Text, register, t
+
+register(
+    __name__,
+    {
+        "ratelimit.plot.throughput": Text("每分钟完成的请求", "requests completed per minute"),
+        "ratelimit.plot.minutes": Text("虚拟时间（分钟）", "virtual time (min)"),
+        "ratelimit.plot.requests": Text("请求", "requests"),
+        "ratelimit.plot.buckets": Text("三个桶还剩多少（占上限的比例）", "what each bucket holds (share of its limit)"),
+        "ratelimit.plot.share": Text("剩余比例", "share left"),
+        "ratelimit.plot.refused": Text("429", "429"),
+        "ratelimit.bucket.requests": Text("请求 (RPM)", "requests (RPM)"),
+        "ratelimit.bucket.input": Text("输入令牌 (ITPM)", "input tokens (ITPM)"),
+        "ratelimit.bucket.output": Text("输出令牌 (OTPM)", "output tokens (OTPM)"),
+    },
+)
+
+__all__ = ["buckets", "throughput"]
+
+
+def _per_minute(times: Sequence[float], minutes: int) -> list[int]:
+    counts = [0] * minutes
+    for at in times:
+        counts[min(minutes - 1, int(at // 60))] += 1
+    return counts
+
+
+def throughput(results: Sequence[Any]) -> CourseFigure:
+    """Requests answered with 200 per minute of virtual time, one line per result (its strategy and 429 count)."""
+    fig, ax = figure(figsize=(7, 3))
+    end = max((s.at for r in results for s in r.log), default=0.0)
+    minutes = max(1, math.ceil((end + 1e-9) / 60))
+    for result in results:
+        ok = [s.at for s in result.log if s.status == 200]
+        ax.plot(
+            range(minutes),
+            _per_minute(ok, minutes),
+            drawstyle="steps-post",
+            label=f"{result.strategy}: {len(ok)} ok, {result.refused} × 429",
+        )
+    ax.set_title(label(t("ratelimit.plot.throughput")))
+    ax.set_xlabel(label(t("ratelimit.plot.minutes")))
+    ax.set_ylabel(label(t("ratelimit.plot.requests")))
+    ax.legend(fontsize=8)
+    return fig
+
+
+def buckets(result: Any) -> CourseFigure:
+    """The share of each bucket left after every request the server judged; 429s marked on the time axis."""
+    fig, ax = figure(figsize=(7, 3))
+    times = [s.at / 60 for s in result.log]
+    for index, name in enumerate(("requests", "input", "output")):
+        ax.plot(times, [s.levels[index] for s in result.log], label=label(t(f"ratelimit.bucket.{name}")), lw=1)
+    refused = [s.at / 60 for s in result.log if s.status == 429]
+    if refused:
+        ax.plot(refused, [0.0] * len(refused), "|", color="red", ms=12, label=label(t("ratelimit.plot.refused")))
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title(label(t("ratelimit.plot.buckets")))
+    ax.set_xlabel(label(t("ratelimit.plot.minutes")))
+    ax.set_ylabel(label(t("ratelimit.plot.share")))
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
