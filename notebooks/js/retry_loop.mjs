@@ -1,15 +1,18 @@
-// The manual retry loop in JavaScript, done right — the twin of ctlab/retry.py.
+// The manual retry loop in JavaScript, done right — the twin of ctlab/retry.py, following the same
+// rules (ctlab/rules.py; ctlab.rules.rules() shows them):
 //
-// What it fixes in the docs page's loop (docs_loop.mjs):
 // 1. One retry layer: it calls client.withOptions({ maxRetries: 0 }), so the SDK
 //    does not retry underneath it (3 x 3 = 9 requests otherwise).
 // 2. Retries what is worth retrying — 408, 409, 429, 5xx (529 included), timeouts
 //    and dropped connections — and obeys x-should-retry; never a spend limit,
 //    never another 4xx.
-// 3. Waits as told: retry-after-ms / retry-after when the server sends them, else
-//    exponential backoff with full jitter, capped.
-// 4. No sleep after the last attempt, and an optional overall deadline (ms).
-// 5. Throws the original error (with the attempt count), never a vague Error.
+// 3. Never retries before retry-after-ms / retry-after allow: they are read exactly
+//    as the JS SDK reads them (retryAfterMs), and the server's wait is never shortened.
+// 4. When that wait does not fit the optional deadline (ms), throws the original
+//    error at once.
+// 5. Otherwise exponential backoff with full jitter, capped at maxDelay.
+// 6. No sleep after the last attempt.
+// 7. Throws the original error (with the attempt count), never a vague Error.
 
 import Anthropic from "@anthropic-ai/sdk";
 
@@ -28,14 +31,29 @@ export function isRetryable(err) {
   return [408, 409, 429].includes(err.status) || err.status >= 500;
 }
 
-/** Milliseconds the server asked us to wait, if it said. */
+/** The longest wait one timer can hold (setTimeout fires after 1 ms for anything longer). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Milliseconds the server asked us to wait, read exactly as the JS SDK reads them: retry-after-ms
+ * (parseFloat) unless it is missing, unreadable or 0; then retry-after, as seconds (parseFloat) or
+ * else as an HTTP date counted from now. null when the SDK would use its own backoff instead: no
+ * header, nothing readable, 0 or less (a past date included). A wait longer than one timer can hold
+ * (MAX_TIMER_MS) is returned as it is — the SDK falls back to its backoff there, which would retry
+ * long before the server allows; no budget fits such a wait, so the loop throws at once.
+ */
 export function retryAfterMs(err) {
   const headers = err?.headers;
   if (!headers?.get) return null;
-  const ms = parseFloat(headers.get("retry-after-ms") ?? "");
-  if (ms >= 0) return ms;
-  const seconds = parseFloat(headers.get("retry-after") ?? "");
-  return seconds >= 0 ? seconds * 1000 : null;
+  let ms;
+  const inMs = headers.get("retry-after-ms");
+  if (inMs && !Number.isNaN(parseFloat(inMs))) ms = parseFloat(inMs);
+  const inSeconds = headers.get("retry-after");
+  if (inSeconds && !ms) {
+    const seconds = parseFloat(inSeconds);
+    ms = Number.isNaN(seconds) ? Date.parse(inSeconds) - Date.now() : seconds * 1000;
+  }
+  return ms > 0 ? ms : null;
 }
 
 /** Full-jitter exponential backoff: uniform in [0, min(maxDelay, baseDelay * 2**attempt)] ms. */
@@ -62,9 +80,10 @@ export async function chatWithRetry(
     } catch (err) {
       const lastAttempt = attempt === maxAttempts - 1;
       if (!isRetryable(err) || lastAttempt) throw note(err, attempt + 1);
-      const told = retryAfterMs(err);
-      const wait = told == null ? backoff(attempt, { baseDelay, maxDelay }) : Math.min(told, maxDelay);
-      if (deadline != null && Date.now() - started + wait >= deadline) throw note(err, attempt + 1);
+      const told = retryAfterMs(err); // the server's word: never shortened (maxDelay caps only the backoff)
+      const wait = told ?? backoff(attempt, { baseDelay, maxDelay });
+      if (wait > MAX_TIMER_MS) throw note(err, attempt + 1); // no timer, so no budget, holds that wait
+      if (deadline != null && Date.now() - started + wait >= deadline) throw note(err, attempt + 1); // does not fit
       await sleep(wait);
     }
   }
