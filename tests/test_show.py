@@ -55,7 +55,8 @@ def test_the_widget_runs_the_real_sdk_and_shows_the_timeline() -> None:
     assert sim is not None and [a.answer for a in sim.attempts] == [529, 200]
     table, figure = lab.out.outputs
     assert 'class="ctlab-timeline"' in table["data"]["text/html"]
-    assert "image/png" in figure["data"]
+    drawn = figure["data"]["text/html"]
+    assert 'class="ctlab-timeline-plot"' in drawn and drawn.count("<rect") == sim.requests + len(sim.waits())
 
 
 def test_the_widget_reports_bad_input_instead_of_crashing() -> None:

@@ -16,14 +16,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import HTML, Image
+from IPython.display import HTML
 
-from ..figures import png
 from ..i18n import CtlabError, Text, register, t
 from ..inputs import MAX_WAIT, invalid, is_whole_number
 from ..measure import measure
-from ..show import plot
 from ..simulate import Simulation, ask
+from ..svg import timeline
 
 register(
     __name__,
@@ -214,5 +213,5 @@ class FaultLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
         self.out.append_display_data(sim)
         self.show_printed(measured.printed)
         if self.show_plot:
-            self.out.append_display_data(Image(png(plot(sim))))  # type: ignore[no-untyped-call]
+            self.out.append_display_data(HTML(timeline(sim)))  # type: ignore[no-untyped-call]
         return sim

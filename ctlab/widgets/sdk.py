@@ -19,14 +19,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import Image
+from IPython.display import HTML
 
 from .. import docs_loop
-from ..figures import figure, label, png
+from ..figures import label
 from ..i18n import CtlabError, Text, register, t
 from ..measure import Comparison, compare
-from ..show import plot
 from ..simulate import ask
+from ..svg import timeline
 from .lab import FaultLab, error_html
 
 register(
@@ -100,22 +100,14 @@ class SDKLab(FaultLab):
         for m in table.measurements:
             self.show_printed(m.printed, m.name)
         if self.show_plot:
-            self.out.append_display_data(Image(png(_timelines(table, labels))))  # type: ignore[no-untyped-call]
+            self.out.append_display_data(HTML(_timelines(table, labels)))  # type: ignore[no-untyped-call]
         return table
 
 
-def _timelines(table: Comparison, labels: Sequence[Text]) -> Any:
-    """One timeline per measurement, stacked, each titled by its label and its virtual time."""
-    sims = [m.sim for m in table.measurements]
-    heights = [max(1, s.requests) for s in sims]
-    fig, axes = figure(figsize=(9, 1.4 + 0.4 * sum(heights)), layout="constrained", nrows=len(sims), ncols=1,
-                       height_ratios=heights, squeeze=False)
-    for ax, m, name in zip(axes[:, 0], table.measurements, labels, strict=True):
-        plot(m.sim, ax=ax)
-        ax.set_title(f"{label(name)} · {m.sim.elapsed:.2f} s", fontsize=10)
-    legend = axes[0, 0].get_legend()  # the same keys on every panel: show them once, underneath
-    handles, texts = legend.legend_handles, [x.get_text() for x in legend.get_texts()]
-    for ax in axes[:, 0]:
-        ax.get_legend().remove()
-    fig.legend(handles, texts, loc="outside lower center", ncol=len(texts), fontsize=8)
-    return fig
+def _timelines(table: Comparison, labels: Sequence[Text]) -> str:
+    """One timeline per measurement, stacked, each titled by its label and its virtual time; one legend, underneath."""
+    last = len(table.measurements) - 1
+    return "".join(
+        timeline(m.sim, title=f"{label(name)} · {m.sim.elapsed:.2f} s", legend=i == last)
+        for i, (m, name) in enumerate(zip(table.measurements, labels, strict=True))
+    )

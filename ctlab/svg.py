@@ -1,0 +1,115 @@
+"""A simulation's timeline as inline SVG: what a widget draws on each click, in about a millisecond.
+
+:func:`ctlab.plot` draws the same timeline with matplotlib (a PNG, for notebooks
+and papers); a click must answer at once, and SVG text is drawn by the browser in
+the reader's own font, so nothing about this machine's fonts is stored::
+
+    >>> import ctlab
+    >>> page = timeline(ctlab.run("429 200"))
+    >>> page.count("<rect"), 'class="ctlab-timeline-plot"' in page
+    (3, True)
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import TYPE_CHECKING
+
+from .faults import StreamError
+from .figures import label
+from .i18n import t
+
+if TYPE_CHECKING:
+    from .simulate import Attempt, Simulation
+
+__all__ = ["COLOURS", "nice_ticks", "timeline"]
+
+#: One colour per kind of bar, shared with :func:`ctlab.plot`'s legend keys (``plot.<kind>`` messages).
+COLOURS = {"ok": "#2e7d32", "retry": "#ef6c00", "fail": "#c62828", "wait_sdk": "#90a4ae", "wait_code": "#5c6bc0"}
+WIDTH, LEFT, RIGHT, ROW, TOP, BOTTOM = 760, 130, 150, 26, 8, 34
+
+
+def nice_ticks(end: float, most: int = 6) -> list[float]:
+    """Round tick positions from 0 to ``end`` (steps of 1, 2 or 5 times a power of ten).
+
+    >>> nice_ticks(7.3)
+    [0, 2, 4, 6]
+    >>> nice_ticks(0.9)
+    [0.0, 0.2, 0.4, 0.6, 0.8]
+    """
+    raw = max(end, 1e-9) / most
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(k * power for k in (1, 2, 5, 10) if k * power >= raw)
+    return [round(i * step, 12) for i in range(int(end / step + 1e-9) + 1)]
+
+
+def _kind(sim: Simulation, attempt: Attempt) -> str:
+    failed = attempt.answer != 200 or isinstance(attempt.fault, StreamError)
+    if not failed:
+        return "ok"
+    return "fail" if attempt is sim.attempts[-1] else "retry"
+
+
+def _bars(sim: Simulation, x: float, scale: float) -> list[str]:
+    parts = []
+    for row, attempt in enumerate(sim.attempts):
+        y = TOP + row * ROW
+        width = max(attempt.duration, sim.elapsed / 200 or 0.01)
+        parts.append(
+            f'<rect x="{x + attempt.at * scale:.1f}" y="{y + 4}" width="{max(width * scale, 2):.1f}" height="{ROW - 8}"'
+            f' fill="{COLOURS[_kind(sim, attempt)]}"/>'
+        )
+        start = attempt.at + width
+        for wait in attempt.waits:
+            parts.append(
+                f'<rect x="{x + start * scale:.1f}" y="{y + 10}" width="{wait.seconds * scale:.1f}" height="{ROW - 20}"'
+                f' fill="{COLOURS[f"wait_{wait.by}"]}"/>'
+            )
+            start += wait.seconds
+        parts.append(
+            f'<text x="{x + start * scale + 4:.1f}" y="{y + ROW / 2 + 4}" font-size="11">'
+            f"{escape(attempt.fault.label())}</text>"
+        )
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + ROW / 2 + 4}" font-size="11" text-anchor="end">'
+            f"{escape(label(t('plot.attempt', n=attempt.number)))}</text>"
+        )
+    return parts
+
+
+def _axis(end: float, scale: float, height: int) -> list[str]:
+    base = TOP + height
+    parts = [f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="#555"/>']
+    for tick in nice_ticks(end):
+        x = LEFT + tick * scale
+        parts.append(f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 4}" stroke="#555"/>')
+        parts.append(f'<text x="{x:.1f}" y="{base + 16}" font-size="10" text-anchor="middle">{tick:g}</text>')
+    parts.append(
+        f'<text x="{(LEFT + WIDTH - RIGHT) / 2}" y="{base + 30}" font-size="11" text-anchor="middle">'
+        f"{escape(label(t('plot.xlabel')))}</text>"
+    )
+    return parts
+
+
+def timeline(sim: Simulation, *, title: str | None = None, legend: bool = True) -> str:
+    """``sim``'s timeline as an HTML fragment: a title (``title``, or the usual one), an SVG of bars (one per attempt,
+    one per wait), and the legend unless ``legend`` is false (for timelines stacked above another)."""
+    height = ROW * max(1, len(sim.attempts))
+    end = max(sim.elapsed * 1.15, 1.0)
+    scale = (WIDTH - LEFT - RIGHT) / end
+    svg = "".join([*_bars(sim, LEFT, scale), *_axis(end, scale, height)])
+    keys = "".join(
+        f'<span style="margin-right:14px;white-space:nowrap"><span style="display:inline-block;width:10px;height:10px;'
+        f'background:{colour};margin-right:4px"></span>{escape(label(t(f"plot.{kind}")))}</span>'
+        for kind, colour in COLOURS.items()
+    )
+    title = escape(title if title is not None else label(t("plot.title")))
+    return (
+        f'<div class="ctlab-timeline-plot" style="font-family:sans-serif;font-size:12px;max-width:{WIDTH}px;'
+        f'margin-top:8px">'
+        f'<div style="text-align:center;font-weight:bold">{title}</div>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{title}" width="{WIDTH}" '
+        f'height="{TOP + height + BOTTOM}" viewBox="0 0 {WIDTH} {TOP + height + BOTTOM}" style="max-width:100%">'
+        f"{svg}</svg>{f'<div>{keys}</div>' if legend else ''}</div>"
+    )
