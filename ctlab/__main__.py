@@ -75,12 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=summary, description=summary, parents=[common], add_help=False)
 
+    def faults_argument(parser: argparse.ArgumentParser, summary: str) -> None:
+        parser.add_argument("faults", nargs="?", default="429 429 200", help=summary)
+
     demo = command("demo", "send one request through the real SDK to a simulated server / 发一次请求给模拟服务端")
-    demo.add_argument(
-        "faults",
-        nargs="?",
-        default="429 429 200",
-        help="the fault script, one answer per request, the last repeating: a status 400-599, 200, timeout, "
+    faults_argument(
+        demo,
+        "the fault script, one answer per request, the last repeating: a status 400-599, 200, timeout, "
         "connect-timeout, disconnect, stream-error; *N repeats, (retry-after=1) sets options "
         '(default: "%(default)s") / '
         "故障脚本，每个请求一个回应，最后一个一直重复：状态码 400-599、200、timeout、connect-timeout、disconnect、"
@@ -115,11 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     command("catalog", "the error catalog, from the installed SDK / 错误码速查表")
     serve = command("serve", "serve faults over real HTTP on loopback, for curl or node / 在本机用真实 HTTP 提供故障")
-    serve.add_argument(
-        "faults",
-        nargs="?",
-        default="429 429 200",
-        help='the fault script, as for demo, e.g. "429(retry-after=1) 200", "529", "timeout" '
+    faults_argument(
+        serve,
+        'the fault script, as for demo, e.g. "429(retry-after=1) 200", "529", "timeout" '
         '(default: "%(default)s") / '
         '故障脚本，写法同 demo（默认 "%(default)s"）',
     )

@@ -16,7 +16,7 @@ sleepers wake in time order, as on a real loop::
     1.0
 
 With it, what concurrent clients do to each other can be measured, e.g.
-against :class:`ctlab.ratelimit.RateLimitedServer` (a rate limiter on that clock).
+against :class:`ctlab.ratelimit.LimitedServer` (a rate limiter on that clock).
 """
 
 from __future__ import annotations

@@ -163,7 +163,7 @@ class ProxyEntry:
     """One proxy row: a proxy fault, what the installed SDK does with it, and what :func:`ctlab.diagnose` says."""
 
     fault: str
-    outcome: str
+    outcome: Text
     requests: int
     origin: Text
     action: Text
@@ -177,7 +177,7 @@ class ProxyCatalog(TableView, list[ProxyEntry]):
     CSS = "ctlab-catalog"
 
     def rows(self) -> list[list[Text]]:
-        return [[plain(e.fault), plain(e.outcome), plain(str(e.requests)), e.origin, e.action] for e in self]
+        return [[plain(e.fault), e.outcome, plain(str(e.requests)), e.origin, e.action] for e in self]
 
     def footer(self) -> Text:
         return t("catalog.proxy_footer")
@@ -194,11 +194,11 @@ def _proxy_entry(fault: str) -> ProxyEntry:
     assert outcome is not None
     if outcome.error is not None:
         shown = getattr(outcome.error, "status_code", None)
-        raised = type(outcome.error).__name__ + (f" ({shown})" if shown else "")
+        raised = plain(type(outcome.error).__name__ + (f" ({shown})" if shown else ""))
         found = diagnose(outcome.error)
     else:
         value = f"{type(outcome.value).__name__}(content={getattr(outcome.value, 'content', None)!r})"
-        raised = str(t("catalog.returns", value=value))
+        raised = t("catalog.returns", value=value)
         found = diagnose(outcome.value)
     return ProxyEntry(fault, raised, sim.requests, found.headline, found.action)
 

@@ -110,14 +110,16 @@ register(
         ),
         "diagnose.ev.ok": Text("响应体是一条完整的消息", "the body is a complete message"),
         "diagnose.do.anthropic_retry": Text(
-            "这是 Anthropic 的错误，值得重试（SDK 默认会自己重试）；要找 Anthropic 支持，附上 request-id",
-            "Anthropic's error, worth retrying (the SDK retries it by default); if you contact Anthropic's support, "
-            "quote the request-id",
+            "这是 Anthropic 的错误，值得重试（SDK 默认会自己重试）；要报告，就把 request-id 交给代理的客服"
+            "（用自己的 Anthropic 账户时直接找 Anthropic 的客服）",
+            "Anthropic's error, worth retrying (the SDK retries it by default); to report it, give the request-id to "
+            "the proxy's support (or to Anthropic's, if the account is your own)",
         ),
         "diagnose.do.anthropic_fatal": Text(
-            "这是 Anthropic 的错误，重试修不好：先改请求、密钥或账户；要找 Anthropic 支持，附上 request-id",
-            "Anthropic's error, and no retry fixes it: fix the request, the key or the account first; if you "
-            "contact Anthropic's support, quote the request-id",
+            "这是 Anthropic 的错误，重试修不好：先改请求、密钥或账户；要报告，就把 request-id 交给代理的客服"
+            "（用自己的 Anthropic 账户时直接找 Anthropic 的客服）",
+            "Anthropic's error, and no retry fixes it: fix the request, the key or the account first; to report it, "
+            "give the request-id to the proxy's support (or to Anthropic's, if the account is your own)",
         ),
         "diagnose.do.relayed": Text(
             "错误本身是 Anthropic 的，但代理改动了响应头：照 Anthropic 的错误处理，并告诉代理的客服它去掉了哪些头",
@@ -166,9 +168,11 @@ register(
             "keeps happening, check the network, the proxy's address and the timeout",
         ),
         "diagnose.do.reset": Text(
-            "流中途断了，SDK 不会重试：已收到的文字留着，重新开一个流；经常这样，就问代理的客服有没有缓冲或超时限制",
-            "the stream broke midway and the SDK does not retry: keep the text received and start a new stream; if "
-            "it happens often, ask the proxy's support about buffering or time limits",
+            "流中途断了，SDK 不会重试：从头重新发一次流式请求（已显示的半截文字撤掉，或标明正在重试）；"
+            "经常这样，就问代理的客服有没有缓冲或超时限制",
+            "the stream broke midway and the SDK does not retry: send the streaming request again from the start "
+            "(drop the half answer shown, or say you are retrying); if it happens often, ask the proxy's support "
+            "about buffering or time limits",
         ),
         "diagnose.do.ok": Text("什么都不用做", "nothing to do"),
     },

@@ -101,7 +101,12 @@ def figure(*, figsize: tuple[float, float], layout: Layout | None = None, **subp
 
 
 def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (what a notebook or a widget shows)."""
+    """The figure as PNG bytes (what a notebook or a widget shows).
+
+    A figure with a layout engine (``layout="constrained"``) already fits its words inside the canvas, so it is
+    drawn once; any other is cropped to its words (``bbox_inches="tight"``), which costs a second drawing.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    crop = None if fig.get_layout_engine() is not None else "tight"
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=crop, metadata={"Software": None})
     return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Production patterns around the SDK: one retry layer, streams that fall back, attempts you can see, a shared gate.
+"""Production patterns around the SDK: one retry layer, streams that fall back, attempts you can see.
 
 Each piece is small and uses the libraries as their docs intend:
 
@@ -17,8 +17,8 @@ Each piece is small and uses the libraries as their docs intend:
 - :class:`AttemptLog` — SDK middleware that sees every HTTP attempt (status,
   ``request-id``, retry number) and logs it on the ``ctlab.attempts`` logger.
 
-Pacing many concurrent requests to the server's announced limit is
-:class:`ctlab.ratelimit.RateLimitGate`.
+Pacing many concurrent requests to the server's announced limits is
+:class:`ctlab.ratelimit.Pacer`.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .clock import Sleeper
 from .faults import PROXY_TYPES, Disconnect, Fault, FaultsLike, Reply, Status, StreamError, Timeout, parse
@@ -73,6 +74,7 @@ CREDENTIAL_WORDS = ("auth", "cookie", "credential", "key", "password", "secret",
 _DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: str.isdigit() also takes "²", which int() refuses
 
 
+@lru_cache(maxsize=1024)  # every request asks again about the same few header names
 def is_credential(name: str) -> bool:
     """Whether header ``name`` may carry a secret: its lower-case name contains one of :data:`CREDENTIAL_WORDS`.
 

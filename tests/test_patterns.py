@@ -190,47 +190,45 @@ def test_run_async_needs_a_simulation() -> None:
         aio.run_async(asyncio.sleep)  # type: ignore[arg-type]
 
 
-def test_the_rate_limited_server_lets_through_its_burst_then_says_when_to_come_back() -> None:
-    server = ratelimit.RateLimitedServer(per_minute=60, burst=2)
-    sim = ctlab.run(server, lambda c: [ctlab.ask(c) for _ in range(3)], max_retries=0)
-    assert [a.answer for a in sim.attempts] == [200, 200, 429]
-    assert sim.outcome.error.response.headers["retry-after"] == "1"
+#: Notebook 06's tier: only the requests bucket binds (10 a minute, a full bucket holds 10).
+TEN_A_MINUTE = ratelimit.Tier(rpm=10, itpm=40_000, otpm=40_000)
 
 
 def test_the_sdk_waiting_retry_after_gets_through_a_rate_limiter() -> None:
-    sim = ctlab.run(ratelimit.RateLimitedServer(per_minute=60, burst=1), lambda c: [ctlab.ask(c) for _ in range(3)])
+    one_a_minute = ratelimit.LimitedServer(ratelimit.Tier(rpm=1, itpm=10_000, otpm=4_000))
+    sim = ctlab.run(one_a_minute, lambda c: [ctlab.ask(c) for _ in range(3)])
     assert sim.outcome.ok and [a.answer for a in sim.attempts] == [200, 429, 200, 429, 200]
+    assert sim.elapsed == 120.0, "each 429 said retry-after: 60, and the SDK waited exactly that"
 
 
-def test_a_shared_gate_turns_failures_into_waiting_and_pacing_removes_the_429s() -> None:
+def test_a_shared_pacer_turns_the_sdks_retries_and_failures_into_waiting() -> None:
     failed, rejected = {}, {}
-    gates = {"none": None, "react": ratelimit.RateLimitGate(pace=False), "pace": ratelimit.RateLimitGate()}
-    for name, gate in gates.items():
-        with ctlab.simulate(ratelimit.RateLimitedServer()) as sim:
-            client = sim.async_client(middleware=[gate] if gate else [])
+    for name, pacer in {"none": None, "pacer": ratelimit.Pacer()}.items():
+        with ctlab.simulate(ratelimit.LimitedServer(TEN_A_MINUTE)) as sim:
+            client = sim.async_client(middleware=[pacer] if pacer else [])
             failed[name] = aio.run_async(lambda: _send_all(client, 20, 5)).count("429")  # noqa: B023
         rejected[name] = sum(a.answer == 429 for a in sim.attempts)
-    assert failed["none"] > failed["react"] > failed["pace"] == 0
-    assert rejected["pace"] == 0, "paced to the announced limit: not one 429"
+    assert failed["none"] > failed["pacer"] == 0
+    assert rejected["none"] > 0 and rejected["pacer"] == 0, "paced before the server refuses: not one 429"
 
 
-def test_the_gate_paces_to_the_announced_limit() -> None:
-    gate = ratelimit.RateLimitGate()
-    with ctlab.simulate("200") as sim:
-        client = sim.async_client(middleware=[gate])
-        aio.run_async(lambda: _send_all(client, 4, 1))
-    gaps = [b.at - a.at for a, b in zip(sim.attempts, sim.attempts[1:], strict=False)]
-    assert gaps == pytest.approx([60 / 50] * 3)
+@pytest.mark.parametrize("concurrency", [20, 5, 1])
+def test_the_pacer_spends_the_full_bucket_then_paces_to_the_announced_limit(concurrency: int) -> None:
+    with ctlab.simulate(ratelimit.LimitedServer(TEN_A_MINUTE)) as sim:
+        client = sim.async_client(middleware=[ratelimit.Pacer()])
+        aio.run_async(lambda: _send_all(client, 14, concurrency))
+    assert [a.at for a in sim.attempts] == pytest.approx([0.0] * 10 + [6.0, 12.0, 18.0, 24.0])
 
 
 def test_a_concurrent_run_is_the_same_every_time() -> None:
-    def once() -> list[tuple[float, int | str]]:
-        with ctlab.simulate(ratelimit.RateLimitedServer()) as sim:
-            client = sim.async_client(middleware=[ratelimit.RateLimitGate(pace=False)])
+    def once(pacer: ratelimit.Pacer | None) -> list[tuple[float, int | str]]:
+        with ctlab.simulate(ratelimit.LimitedServer(TEN_A_MINUTE)) as sim:
+            client = sim.async_client(middleware=[pacer] if pacer else [])
             aio.run_async(lambda: _send_all(client, 12, 4))
         return [(a.at, a.answer) for a in sim.attempts]
 
-    assert once() == once() == once()
+    assert once(None) == once(None) == once(None)
+    assert once(ratelimit.Pacer()) == once(ratelimit.Pacer())
 
 
 def test_work_sent_to_an_executor_runs_inline_on_the_virtual_loop() -> None:

@@ -14,7 +14,7 @@ from ctlab.player import Attempt, Player
 from ctlab.server import serve
 from ctlab.simulate import ask
 
-SECRET = "sk-ant-api03-never-in-any-log"
+SECRET = "sk-ant-test-only"  # shaped like a key, too short to be one
 #: A disconnect, two statuses that ask for a short wait (10 ms: real over HTTP), and a reply.
 SCRIPT = "disconnect 429(retry-after-ms=10) 529(retry-after-ms=10) 200"
 

@@ -1,4 +1,4 @@
-"""ctlab.ratelimit: one token bucket, the server that refuses with it, the gate that paces to it."""
+"""ctlab.ratelimit: a token bucket, the headers every answer carries, a limiter that refuses, a pacer that waits."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 import ctlab
 from ctlab import responses
 from ctlab.faults import Reply
-from ctlab.ratelimit import RATE_LIMIT, RateLimit, RateLimitedServer, RateLimitGate, TokenBucket
-from ctlab.ratelimit.headers import LIMIT, REMAINING, RESET, exhausted, interval, requests_headers, seconds
+from ctlab.ratelimit import RATE_LIMIT, LimitedServer, Pacer, RateLimit, Tier, TokenBucket
+from ctlab.ratelimit.headers import LIMIT, REMAINING, RESET, requests_headers, seconds
+
+TWO_A_MINUTE = Tier(rpm=2, itpm=10_000, otpm=4_000)
 
 
 # -- the bucket ------------------------------------------------------------------------
@@ -41,8 +43,9 @@ def test_a_server_with_no_capacity_never_accepts_and_never_refills() -> None:
     [
         lambda: RateLimit(-1),
         lambda: RateLimit(reject_cost=2),
-        lambda: RateLimitedServer(0),
-        lambda: RateLimitedServer(burst=0),
+        lambda: Tier(rpm=0, itpm=1, otpm=1),
+        lambda: LimitedServer("tier-9"),
+        lambda: Pacer(headroom=1.5),
     ],
 )
 def test_bad_input_is_explained_in_both_languages(make) -> None:  # type: ignore[no-untyped-def]
@@ -55,37 +58,40 @@ def test_bad_input_is_explained_in_both_languages(make) -> None:  # type: ignore
 def test_what_a_server_announces_a_client_reads_back() -> None:
     sent = requests_headers(remaining=3, reset="2026-01-01T00:01:00Z", limit=120)
     assert sent == {LIMIT: "120", REMAINING: "3", RESET: "2026-01-01T00:01:00Z"}
-    assert interval(sent) == 0.5 and not exhausted(200, sent) and exhausted(429, sent)
-    assert interval({}) is None and interval({LIMIT: "0"}) is None and interval({LIMIT: "many"}) is None
     assert seconds("1.5") == 1.5 and seconds(None) is None and seconds("soon") is None
 
 
 def test_every_simulated_answer_carries_the_requests_headers() -> None:
     ok = responses.message_response(Reply(), request_id="r", message_id="m", now=0.0)
     assert ok.headers[LIMIT] == str(RATE_LIMIT) and ok.headers[REMAINING] == str(RATE_LIMIT - 1)
-    sim = ctlab.run(RateLimitedServer(per_minute=60, burst=1), lambda c: [ctlab.ask(c), ctlab.ask(c)], max_retries=0)
+    sim = ctlab.run(LimitedServer(TWO_A_MINUTE), lambda c: [ctlab.ask(c) for _ in range(3)], max_retries=0)
     refused = sim.outcome.error.response
-    assert refused.headers[LIMIT] == str(RATE_LIMIT) and refused.headers[REMAINING] == "0"
-    assert refused.headers["retry-after"] == "1"
+    assert refused.headers[LIMIT] == "2" and refused.headers[REMAINING] == "0"
 
 
-# -- the server and the gate ----------------------------------------------------------------
-def test_the_server_says_when_the_next_token_is_back_in_whole_seconds() -> None:
-    sim = ctlab.run(RateLimitedServer(per_minute=30, burst=1), lambda c: [ctlab.ask(c), ctlab.ask(c)], max_retries=0)
-    assert [a.answer for a in sim.attempts] == [200, 429]
-    assert sim.outcome.error.response.headers["retry-after"] == "2"
+# -- the limiter and the pacer --------------------------------------------------------------
+def test_the_limiter_says_when_the_next_request_is_back_in_whole_seconds() -> None:
+    sim = ctlab.run(LimitedServer(TWO_A_MINUTE), lambda c: [ctlab.ask(c) for _ in range(3)], max_retries=0)
+    assert [a.answer for a in sim.attempts] == [200, 200, 429]
+    assert sim.outcome.error.response.headers["retry-after"] == "30"
 
 
-def test_the_gate_learns_the_pace_and_holds_everyone_after_a_429() -> None:
-    gate = RateLimitGate()
-    gate.learn(200, {LIMIT: "50", REMAINING: "49"}, now=1.0)
-    assert gate.interval == 1.2 and gate.resume_at == 0.0
-    gate.learn(429, {"retry-after": "3"}, now=10.0)
-    assert gate.resume_at == 13.0
-    gate.learn(429, {}, now=11.0)
-    assert gate.resume_at == 13.0, "never earlier than a wait already announced"
-    gate.learn(200, {REMAINING: "0"}, now=20.0)
-    assert gate.resume_at == 21.2, "no requests left and no retry-after: wait one interval"
+def test_the_pacer_learns_the_buckets_and_holds_everyone_after_a_429() -> None:
+    pacer = Pacer()
+    need = {"requests": 1.0, "input": 10.0, "output": 10.0}
+    announced = {
+        f"anthropic-ratelimit-{family}-{field}": value
+        for family in ("requests", "input-tokens", "output-tokens")
+        for field, value in (("limit", "60"), ("remaining", "0" if family == "requests" else "60"))
+    }
+    pacer.learn([need, 0], 200, announced, 1.0, {})
+    assert pacer.delay(need, 1.0) == 1.0, "no requests left: one comes back a second later (60 a minute)"
+    assert pacer.resume_at == 0.0
+    pacer.learn([need, 1], 429, {"retry-after": "3"}, 10.0, {})
+    assert pacer.resume_at == 13.0 and pacer.refused == 1
+    pacer.learn([need, 2], 429, {}, 11.0, {})
+    assert pacer.resume_at == 13.0, "never earlier than a wait already announced"
+    assert pacer.delay(need, 12.0) == 1.0
 
 
 # -- the spend limit ---------------------------------------------------------------------

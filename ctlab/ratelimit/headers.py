@@ -3,16 +3,15 @@
     >>> sent = requests_headers(remaining=0, reset="2026-01-01T00:00:02Z")
     >>> sent[LIMIT], sent[REMAINING]
     ('50', '0')
-    >>> interval(sent), exhausted(200, sent), seconds("2"), seconds("soon")
-    (1.2, True, 2.0, None)
+    >>> seconds("2"), seconds("soon")
+    (2.0, None)
 
-Only the requests family (``anthropic-ratelimit-requests-*``) is simulated so
-far, with ``retry-after`` on a 429; the tokens families follow the same shape.
+A plain fault script announces the requests family (``anthropic-ratelimit-requests-*``);
+:class:`ctlab.ratelimit.LimitedServer` announces all four families from its buckets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
 __all__ = [
@@ -22,8 +21,6 @@ __all__ = [
     "REMAINING",
     "RESET",
     "RETRY_AFTER",
-    "exhausted",
-    "interval",
     "iso_time",
     "requests_headers",
     "seconds",
@@ -58,19 +55,6 @@ def iso_time(now: float) -> str:
 def requests_headers(*, remaining: int, reset: str, limit: int = RATE_LIMIT) -> dict[str, str]:
     """The ``anthropic-ratelimit-requests-*`` headers; ``reset`` is an RFC 3339 time, as the API writes it."""
     return {LIMIT: str(limit), REMAINING: str(remaining), RESET: reset}
-
-
-def interval(headers: Mapping[str, str]) -> float | None:
-    """Seconds between requests that keep to the announced limit (``60 / limit``), or ``None`` if none was announced."""
-    limit = headers.get(LIMIT)
-    if limit and limit.isdigit() and int(limit) > 0:
-        return 60 / int(limit)
-    return None
-
-
-def exhausted(status_code: int, headers: Mapping[str, str]) -> bool:
-    """Whether the response says to hold off: a 429, or no requests remaining."""
-    return status_code == 429 or headers.get(REMAINING) == "0"
 
 
 def seconds(value: str | None) -> float | None:

@@ -47,7 +47,7 @@ def _per_minute(times: Sequence[float], minutes: int) -> list[int]:
 
 def throughput(results: Sequence[Any]) -> CourseFigure:
     """Requests answered with 200 per minute of virtual time, one line per result (its strategy and 429 count)."""
-    fig, ax = figure(figsize=(7, 3))
+    fig, ax = figure(figsize=(7, 3), layout="constrained")
     end = max((s.at for r in results for s in r.log), default=0.0)
     minutes = max(1, math.ceil((end + 1e-9) / 60))
     for result in results:
@@ -67,7 +67,7 @@ def throughput(results: Sequence[Any]) -> CourseFigure:
 
 def buckets(result: Any) -> CourseFigure:
     """The share of each bucket left after every request the server judged; 429s marked on the time axis."""
-    fig, ax = figure(figsize=(7, 3))
+    fig, ax = figure(figsize=(7, 3), layout="constrained")
     times = [s.at / 60 for s in result.log]
     for index, name in enumerate(("requests", "input", "output")):
         ax.plot(times, [s.levels[index] for s in result.log], label=label(t(f"ratelimit.bucket.{name}")), lw=1)

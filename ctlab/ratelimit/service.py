@@ -91,6 +91,7 @@ class LimitedServer(Script):
         self.models: dict[str, Buckets] = {}
         self.cache: dict[str, float] = {}
         self.log: list[Served] = []
+        self.charged: dict[bytes, tuple[int, str | None, int]] = {}  # input_charge of each request body seen
         from .batches import BatchStore
 
         self.batches = BatchStore(self._batch_result)
@@ -135,9 +136,17 @@ class LimitedServer(Script):
         found = self.batches.retrieve(batch_id, now)
         return None if found is None else json.dumps(found).encode()
 
-    def charges(self, data: Mapping[str, Any], now: float) -> tuple[int, int, int]:
-        """The input tokens the server charges for a request body at ``now``: ``(total, cache read, cache written)``."""
-        total, prefix, cached = input_charge(data, seed=self.seed)
+    def charges(self, data: Mapping[str, Any], now: float, *, body: bytes | None = None) -> tuple[int, int, int]:
+        """The input tokens the server charges for a request body at ``now``: ``(total, cache read, cache written)``.
+
+        Given the raw ``body`` that ``data`` was parsed from, a retry of the same request reuses the first count.
+        """
+        found = None if body is None else self.charged.get(body)
+        if found is None:
+            found = input_charge(data, seed=self.seed)
+            if body is not None:
+                self.charged[body] = found
+        total, prefix, cached = found
         if prefix is None:
             return total, 0, 0
         hit = self.cache.get(prefix, -math.inf) > now
@@ -148,7 +157,7 @@ class LimitedServer(Script):
 
         now, model = float(attempt.at), str(data.get("model") or "claude-opus-4-7")
         max_tokens = _whole(data.get("max_tokens"), 1024)
-        total, read, written = self.charges(data, now)
+        total, read, written = self.charges(data, now, body=body)
         limits = self.buckets(model)
         refused = limits.admit(now, input_tokens=total - read, max_tokens=max_tokens)
         output = 0

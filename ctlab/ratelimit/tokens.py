@@ -94,7 +94,10 @@ def estimate(body: Mapping[str, Any]) -> int:
 
 def cached_prefix(body: Mapping[str, Any]) -> tuple[str, int] | None:
     """The cacheable prefix: its key and estimated tokens (``None`` if no block has ``cache_control``)."""
-    pieces = _pieces(body)
+    return _prefix_of(_pieces(body))
+
+
+def _prefix_of(pieces: list[tuple[int, Any]]) -> tuple[str, int] | None:
     marked = [i for i, (_, block) in enumerate(pieces) if isinstance(block, Mapping) and block.get("cache_control")]
     if not marked:
         return None
@@ -127,8 +130,9 @@ def input_charge(body: Mapping[str, Any], *, seed: int) -> tuple[int, str | None
     The key is ``None`` (and the share 0) when nothing is marked or the prefix is under :data:`MIN_CACHEABLE`.
     """
     key = body_key(body)
-    tokens = estimate(body)
-    prefix = cached_prefix(body)
+    pieces = _pieces(body)  # once, for both the estimate and the prefix
+    tokens = sum(count for count, _ in pieces)
+    prefix = _prefix_of(pieces)
     if prefix is None or prefix[1] < MIN_CACHEABLE:
         return charge(tokens, seed=seed, key=key), None, 0
     cached = charge(prefix[1], seed=seed, key=prefix[0])  # the same prefix always costs the same

@@ -117,7 +117,7 @@ class Crowd:
         for at, accepted in zip(self.call_times, self.call_accepted, strict=True):
             (ok if accepted else no)[min(bins - 1, int(at / width))] += 1
         lefts = [i * width for i in range(bins)]
-        fig, ax = figure(figsize=(8, 3))
+        fig, ax = figure(figsize=(8, 3), layout="tight")  # laid out as it is drawn: one drawing
         ax.bar(lefts, [v / width for v in ok], width, align="edge", color="#2e7d32", label=label(t("scale.accepted")))
         ax.bar(lefts, [v / width for v in no], width, bottom=[v / width for v in ok], align="edge",
                color="#ef6c00", label=label(t("scale.rejected")))
@@ -126,7 +126,6 @@ class Crowd:
         title = t("scale.plot_title", strategy=self.policy.backoff.label(), clients=self.clients, calls=self.calls)
         ax.set_title(label(title), fontsize=10)
         ax.legend(fontsize=8)
-        fig.tight_layout()
         return fig
 
 
