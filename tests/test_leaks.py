@@ -79,15 +79,17 @@ class _CtrlC:
     def _call(self, frame: Any, _event: str, _arg: Any) -> Any:
         if frame.f_code.co_filename not in self.files or self.count >= self.at:
             return None
-        frame.f_trace_opcodes, frame.f_trace_lines = True, False
+        # Line events stay on: with f_trace_lines off, Python 3.13.0 delivers no opcode events in some frames.
+        frame.f_trace_opcodes = True
         return self._opcode
 
     def _opcode(self, _frame: Any, event: str, _arg: Any) -> Any:
-        if event != "opcode" or self.count >= self.at:
+        if self.count >= self.at:
             return None
-        self.count += 1
-        if self.count == self.at:
-            signal.raise_signal(signal.SIGINT)  # the handler in place now decides: raise at once, or wait
+        if event == "opcode":
+            self.count += 1
+            if self.count == self.at:
+                signal.raise_signal(signal.SIGINT)  # the handler in place now decides: raise at once, or wait
         return self._opcode
 
 
@@ -124,6 +126,27 @@ def untouched() -> Iterator[dict[str, Any]]:
 
 # --- Ctrl-C at every bytecode ----------------------------------------------------------------
 
+
+def _sees_every_bytecode() -> bool:
+    """Whether opcode tracing here sees the bytecodes of a frame while another thread installs its own tracer
+    (as check's worker does). Python 3.13.0's sys.settrace, built on sys.monitoring, stops delivering them,
+    in that frame and in later ones."""
+    def answer(_client: Any, _messages: Any) -> str:
+        return "ok"
+
+    with _CtrlC(10**9, {runner_module.__file__}) as probe:
+        guarded(answer, "200")
+    return probe.count > 20
+
+
+every_bytecode = pytest.mark.skipif(
+    not _sees_every_bytecode(),
+    reason="这个 Python 的 sys.settrace 在别的线程设了跟踪函数之后就不再报告逐条字节码 / "
+    "this Python's sys.settrace stops reporting opcodes once another thread sets a tracer (seen on 3.13.0)",
+)
+
+
+@every_bytecode
 def test_ctrl_c_at_any_bytecode_of_entering_or_leaving_a_simulation_is_raised_once_and_leaves_nothing_behind(
     untouched: dict[str, Any],
 ) -> None:
@@ -155,6 +178,7 @@ def test_ctrl_c_at_any_bytecode_of_entering_or_leaving_a_simulation_is_raised_on
     assert ctlab.run("429 200").requests == 2  # and the next simulation works
 
 
+@every_bytecode
 def test_ctrl_c_at_any_bytecode_of_a_virtual_clock_is_raised_once_and_leaves_nothing_behind(
     untouched: dict[str, Any],
 ) -> None:
@@ -167,6 +191,7 @@ def test_ctrl_c_at_any_bytecode_of_a_virtual_clock_is_raised_once_and_leaves_not
     assert _state() == untouched
 
 
+@every_bytecode
 def test_ctrl_c_at_any_bytecode_of_check_s_scenario_runner_leaves_nothing_installed(untouched: dict[str, Any]) -> None:
     def chat(client: Any, messages: Any) -> str:  # a learner's function in this file: guarded() watches its file
         return ask(client, messages)
