@@ -47,7 +47,7 @@ def _per_minute(times: Sequence[float], minutes: int) -> list[int]:
 
 def throughput(results: Sequence[Any]) -> CourseFigure:
     """Requests answered with 200 per minute of virtual time, one line per result (its strategy and 429 count)."""
-    fig, ax = figure(figsize=(7, 3), layout="constrained")
+    fig, ax = figure(figsize=(9, 3), layout="constrained")
     end = max((s.at for r in results for s in r.log), default=0.0)
     minutes = max(1, math.ceil((end + 1e-9) / 60))
     for result in results:
@@ -61,13 +61,13 @@ def throughput(results: Sequence[Any]) -> CourseFigure:
     ax.set_title(label(t("ratelimit.plot.throughput")))
     ax.set_xlabel(label(t("ratelimit.plot.minutes")))
     ax.set_ylabel(label(t("ratelimit.plot.requests")))
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig
 
 
 def buckets(result: Any) -> CourseFigure:
     """The share of each bucket left after every request the server judged; 429s marked on the time axis."""
-    fig, ax = figure(figsize=(7, 3), layout="constrained")
+    fig, ax = figure(figsize=(9, 3), layout="constrained")
     times = [s.at / 60 for s in result.log]
     for index, name in enumerate(("requests", "input", "output")):
         ax.plot(times, [s.levels[index] for s in result.log], label=label(t(f"ratelimit.bucket.{name}")), lw=1)
@@ -78,5 +78,5 @@ def buckets(result: Any) -> CourseFigure:
     ax.set_title(label(t("ratelimit.plot.buckets")))
     ax.set_xlabel(label(t("ratelimit.plot.minutes")))
     ax.set_ylabel(label(t("ratelimit.plot.share")))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the curves, never over them
     return fig

@@ -85,7 +85,12 @@ class RateLimitLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hint
         self.requests = w.IntSlider(
             value=requests, min=50, max=300, step=50, description=str(t("widget.ratelimit.requests")), style=_WIDE
         )
-        self.button = w.Button(description=str(t("widget.ratelimit.run")), button_style="primary", icon="play")
+        self.button = w.Button(
+            description=str(t("widget.ratelimit.run")),
+            button_style="primary",
+            icon="play",
+            layout=w.Layout(width="auto"),  # room for both languages
+        )
         self.out = w.Output()
         self.button.on_click(lambda _: self.click())
         super().__init__([w.HBox([self.tier, self.workload, self.strategy]), self.requests, self.button, self.out])
