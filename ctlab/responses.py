@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from .docs_loop import MODEL
 from .faults import MAX_WAIT, Reply, Status, StreamError, header_value, status  # noqa: F401  (status: doctest)
-from .ratelimit.headers import RATE_LIMIT
+from .ratelimit.headers import EPOCH, RATE_LIMIT, iso_time, requests_headers
 
 #: The ``error.type`` the API sends for each status (Anthropic's documented table;
 #: statuses it does not document fall back to the generic type of their class).
@@ -51,9 +51,6 @@ _MESSAGES: dict[str, str] = {
     "timeout_error": "The request timed out.",
     "overloaded_error": "Overloaded",
 }
-
-#: A fixed "wall clock" for virtual time zero, so header dates are reproducible.
-EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 #: ``error.details.error_code`` values that mean a spend limit was reached: waiting a few seconds never helps.
 SPEND_LIMIT_CODES = frozenset({"enforced_spend_limit_reached", "contract_spend_limit_reached"})
@@ -94,24 +91,8 @@ class Payload:
         return [event + b"\n\n" for event in self.body.split(b"\n\n") if event]
 
 
-#: The last instant a header date can name (seconds after :data:`EPOCH`); later ones are written as this one.
-_LATEST = (datetime(9999, 12, 31, tzinfo=timezone.utc) - EPOCH).total_seconds()
-
-
-def _iso(now: float) -> str:
-    """The instant ``now`` seconds after :data:`EPOCH`, in ISO 8601 (never past year 9999, whatever ``now`` is)."""
-    if not now <= _LATEST:  # also catches inf and nan: a header is always written, never an OverflowError
-        now = _LATEST
-    return (EPOCH + timedelta(seconds=now)).isoformat().replace("+00:00", "Z")
-
-
 def _rate_limit_headers(now: float, remaining: int, reset_in: float) -> dict[str, str]:
-    reset = _iso(now + reset_in)
-    return {
-        "anthropic-ratelimit-requests-limit": str(RATE_LIMIT),
-        "anthropic-ratelimit-requests-remaining": str(remaining),
-        "anthropic-ratelimit-requests-reset": reset,
-    }
+    return requests_headers(remaining=remaining, reset=iso_time(now + reset_in))
 
 
 def error_body(fault: Status, request_id: str) -> dict[str, object]:

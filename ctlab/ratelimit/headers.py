@@ -34,8 +34,7 @@ REMAINING = "anthropic-ratelimit-requests-remaining"
 RESET = "anthropic-ratelimit-requests-reset"
 RETRY_AFTER = "retry-after"
 
-#: Virtual time zero as a wall-clock instant (the same as :data:`ctlab.responses.EPOCH`), so reset dates are
-#: reproducible.
+#: Virtual time zero as a wall-clock instant, so every simulated header date is reproducible.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 #: The last instant a header date can name (seconds after :data:`EPOCH`).
 _LATEST = (datetime(9999, 12, 31, tzinfo=timezone.utc) - EPOCH).total_seconds()
