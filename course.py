@@ -203,6 +203,24 @@ def execute(args: list[str]) -> None:
             PYTHON, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
             "--ExecutePreprocessor.record_timing=False", notebook, env=env,  # no machine-dependent timestamps stored
         )
+        coalesce_streams(Path(notebook))
+
+
+def coalesce_streams(path: Path) -> None:
+    """Join each cell's consecutive outputs on the same stream into one, as nbval compares them: how a cell's printing
+    was cut into messages depends on timing, and must not change the stored file."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        merged: list[dict] = []
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if last and output["output_type"] == last["output_type"] == "stream" and output["name"] == last["name"]:
+                last["text"] = ("".join(last["text"]) + "".join(output["text"])).splitlines(keepends=True)
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    path.write_text(json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def bench(args: list[str]) -> None:

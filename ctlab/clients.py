@@ -199,7 +199,9 @@ def simulated_client(*, async_: bool = False, simulation: Any = None, **options:
     options.setdefault("base_url", os.environ.get("ANTHROPIC_BASE_URL") or DOCS_BASE_URL)
     if "http_client" not in options:
         http_client = anthropic.DefaultAsyncHttpxClient if async_ else anthropic.DefaultHttpxClient
-        options["http_client"] = http_client(verify=tls_context())
+        # trust_env=False: no proxy, certificate or netrc settings read from this machine's environment (the
+        # requests never leave the process), and no scan of os.environ for proxies on every new client
+        options["http_client"] = http_client(verify=tls_context(), trust_env=False)
     options["api_key"] = SIMULATED_API_KEY
     options["middleware"] = [_RequireSimulation(simulation), *options.get("middleware", ())]
     cls = anthropic.AsyncAnthropic if async_ else anthropic.Anthropic

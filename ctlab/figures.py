@@ -7,7 +7,7 @@ so a plot looks the same whether or not the machine has a CJK font, and
 whenever matplotlib built its font cache. In a notebook it shows as a PNG whose
 ``text/plain`` is its words — title, axis labels, legend — which nbval compares.
 
-    >>> from ctlab.i18n import Text
+    >>> from ctlab.i18n import Text, label
     >>> fig, ax = figure(figsize=(4, 2))
     >>> ax.set_title(label(Text("标题", "title")))
     Text(...)
@@ -30,8 +30,6 @@ import matplotlib as mpl
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from .i18n import Text, get_lang
-
 FONT_FILE = Path(__file__).parent / "fonts" / "ctlab-cjk-sans.otf"
 """Chinese glyphs for plots: GB 2312 and every character ctlab uses (SIL OFL 1.1, see ``fonts/OFL.txt``)."""
 
@@ -49,18 +47,6 @@ def use_course_font() -> None:
     """
     font_manager.fontManager.addfont(str(FONT_FILE))
     mpl.rcParams["font.family"] = FONT_FAMILY
-
-
-def label(text: Text, *, stacked: bool = False) -> str:
-    """Plot text in the current language (``both``: ``"中文 / English"``, or one above the other if ``stacked``).
-
-    >>> from ctlab.i18n import Text
-    >>> label(Text("虚拟时间", "virtual time"), stacked=True)
-    '虚拟时间\\nvirtual time'
-    """
-    if stacked and get_lang() == "both" and text.zh != text.en:
-        return f"{text.zh}\n{text.en}"
-    return text.render(get_lang())
 
 
 class CourseFigure(Figure):

@@ -17,6 +17,7 @@ at once, for one table of what each did (:class:`Exchanges`), and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -167,6 +168,31 @@ def _display(command: Command) -> str:
     return command if isinstance(command, str) else shlex.join(command)
 
 
+def _run(
+    command: Command, url: str, *, time_limit: float, env: Mapping[str, str] | None, cwd: str | None
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run ``command`` with ``ANTHROPIC_BASE_URL`` (and ``env``) set and loopback kept off any proxy.
+
+    Returns the finished process and its real seconds.
+    """
+    time_limit = real_seconds("harness.time_limit_range", time_limit, zero=False)
+    program = "bash" if isinstance(command, str) else command[0]
+    if shutil.which(program) is None:
+        raise CtlabError("harness.missing", program=program)
+    environment = {**os.environ, "ANTHROPIC_BASE_URL": url, **(env or {})}
+    for key in ("NO_PROXY", "no_proxy"):
+        environment[key] = ",".join(filter(None, [environment.get(key), "127.0.0.1", "localhost", "::1"]))
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            _argv(command, url), env=environment, cwd=cwd, capture_output=True, text=True, timeout=time_limit,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        raise CtlabError("harness.command_timeout", command=_display(command), seconds=time_limit) from expired
+    return done, time.perf_counter() - started
+
+
 def exchange(
     command: Command,
     faults: FaultsLike = "200",
@@ -190,25 +216,88 @@ def exchange(
     >>> ex.requests, ex.answers, ex.stdout, ex.returncode
     (1, [429], '429', 0)
     """
-    time_limit = real_seconds("harness.time_limit_range", time_limit, zero=False)
-    program = "bash" if isinstance(command, str) else command[0]
-    if shutil.which(program) is None:
-        raise CtlabError("harness.missing", program=program)
+    real_seconds("harness.time_limit_range", time_limit, zero=False)
     with serve(faults, hold=hold, refuse_for=refuse_for) as srv:
-        environment = {**os.environ, "ANTHROPIC_BASE_URL": srv.url, **(env or {})}
-        for key in ("NO_PROXY", "no_proxy"):
-            environment[key] = ",".join(filter(None, [environment.get(key), "127.0.0.1", "localhost", "::1"]))
-        started = time.perf_counter()
-        try:
-            done = subprocess.run(
-                _argv(command, srv.url), env=environment, cwd=cwd, capture_output=True, text=True, timeout=time_limit,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as expired:
-            raise CtlabError("harness.command_timeout", command=_display(command), seconds=time_limit) from expired
-        elapsed = time.perf_counter() - started
+        done, elapsed = _run(command, srv.url, time_limit=time_limit, env=env, cwd=cwd)
     label = name or _display(command)
     return Exchange(label, str(parse(faults)), tuple(srv.requests), done.returncode, done.stdout, done.stderr, elapsed)
+
+
+@dataclass(frozen=True)
+class OneProcess:
+    """A client command that plays several fault scripts in one process, one server each.
+
+    Starting Node and loading the JS SDK costs more CPU than most runs, so
+    :func:`compare_clients` starts a ``OneProcess`` command once per battery, not
+    once per script. The command gets every server's URL, space-separated, in
+    ``CTLAB_BASE_URLS``, runs against each in turn and ends each run's output with
+    one JSON line holding ``"waits"``, as ``notebooks/js/run.mjs`` does.
+
+    >>> OneProcess(["node", "js/run.mjs", "sdk"])
+    OneProcess(command=('node', 'js/run.mjs', 'sdk'))
+    """
+
+    command: tuple[str, ...]
+
+    def __init__(self, command: Sequence[str]) -> None:
+        object.__setattr__(self, "command", tuple(command))
+
+
+def _runs(stdout: str) -> list[str]:
+    """Split a :class:`OneProcess` command's output into its runs: each ends with a JSON line holding ``"waits"``."""
+    runs, lines = [], []
+    for line in stdout.splitlines(keepends=True):
+        lines.append(line)
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and "waits" in data:
+            runs.append("".join(lines))
+            lines = []
+    if lines:
+        runs.append("".join(lines))
+    return runs
+
+
+def exchange_each(
+    command: OneProcess,
+    scripts: Sequence[FaultsLike],
+    *,
+    name: str = "",
+    hold: float = HOLD,
+    refuse_for: float = 0.0,
+    time_limit: float = 120.0,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+) -> list[Exchange]:
+    """:func:`exchange` for each of ``scripts``, all in one run of ``command`` (see :class:`OneProcess`).
+
+    Each script has its own server, so each log holds only its own requests;
+    each :class:`Exchange` has its own part of the output, the process's exit
+    code, stderr and real seconds. Options as for :func:`exchange`.
+    """
+    real_seconds("harness.time_limit_range", time_limit, zero=False)
+    if not scripts:
+        return []
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(serve(script, hold=hold, refuse_for=refuse_for)) for script in scripts]
+        urls = " ".join(srv.url for srv in servers)
+        done, elapsed = _run(
+            list(command.command), servers[0].url, time_limit=time_limit, env={**(env or {}), "CTLAB_BASE_URLS": urls},
+            cwd=cwd,
+        )
+    outputs = _runs(done.stdout)
+    outputs += [""] * (len(scripts) - len(outputs))
+    label = name or _display(command.command)
+    return [
+        Exchange(label, str(parse(script)), tuple(srv.requests), done.returncode, output, done.stderr, elapsed)
+        for script, srv, output in zip(scripts, servers, outputs, strict=False)
+    ]
+
+
+def _one(command: Command, faults: FaultsLike, **options: Any) -> list[Exchange]:
+    return [exchange(command, faults, **options)]
 
 
 _COLUMNS = (
@@ -271,7 +360,7 @@ class Exchanges(TableView, list[Row]):
 
 
 def compare_clients(
-    clients: Mapping[str, Command | Callable[[Any], Any]],
+    clients: Mapping[str, Command | OneProcess | Callable[[Any], Any]],
     faults: Sequence[FaultsLike] | Mapping[str, Sequence[FaultsLike]],
     *,
     hold: float = HOLD,
@@ -288,9 +377,10 @@ def compare_clients(
     its own battery. A Python callable ``call(client)`` runs first, in-process,
     with :func:`ctlab.measure.measure` and ``client_options`` (``max_retries``,
     ``timeout``). Then each command (see :func:`exchange`) runs for real on its
-    own server, ``workers`` at a time — real clients really wait, so they
-    overlap; more at once would starve the CPU and let short client timeouts
-    fire for the wrong reason. ``hold``, ``refuse_for`` (each command's server
+    own server (a :class:`OneProcess` command runs once for its whole battery),
+    ``workers`` at a time — real clients really wait, so they overlap; more at
+    once would starve the CPU and let short client timeouts fire for the wrong
+    reason. ``hold``, ``refuse_for`` (each command's server
     refuses connections that long first) and ``time_limit`` are bounded as for
     :func:`exchange` (at most :data:`ctlab.server.MAX_REAL_WAIT` seconds), and checked first.
 
@@ -312,16 +402,22 @@ def compare_clients(
         i: measure(client, script, name=name, **client_options)
         for i, (name, client, script) in enumerate(jobs) if callable(client)
     }
-    commands = [(i, name, client, script) for i, (name, client, script) in enumerate(jobs) if i not in rows]
-    commands.sort(key=lambda job: -sum(isinstance(f, Timeout) for f in parse(job[3]).faults))  # the slowest start first
-    runs = {
-        i: partial(
-            exchange, cast("Command", client), script,
-            name=name, hold=hold, refuse_for=refuse_for, time_limit=time_limit, env=env, cwd=cwd,
-        )
-        for i, name, client, script in commands
-    }
-    rows.update(side_by_side(runs, workers=workers))
+    options: dict[str, Any] = {"hold": hold, "refuse_for": refuse_for, "time_limit": time_limit, "env": env, "cwd": cwd}
+    units: list[tuple[list[int], Callable[[], list[Exchange]]]] = []  # (row numbers, one real run for them)
+    together: dict[str, list[int]] = {}
+    for i, (name, client, _) in enumerate(jobs):
+        if isinstance(client, OneProcess):
+            together.setdefault(name, []).append(i)
+        elif i not in rows:
+            units.append(([i], partial(_one, cast("Command", client), jobs[i][2], name=name, **options)))
+    for name, numbers in together.items():
+        command = cast("OneProcess", clients[name])
+        units.append((numbers, partial(exchange_each, command, [jobs[i][2] for i in numbers], name=name, **options)))
+    timeouts = [sum(isinstance(f, Timeout) for i in numbers for f in parse(jobs[i][2]).faults) for numbers, _ in units]
+    order = sorted(range(len(units)), key=lambda u: -timeouts[u])  # the slowest start first
+    done = side_by_side({u: units[u][1] for u in order}, workers=workers)
+    for u, (numbers, _) in enumerate(units):
+        rows.update(zip(numbers, done[u], strict=True))
     return Exchanges(rows[i] for i in range(len(jobs)))
 
 

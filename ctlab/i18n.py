@@ -93,6 +93,18 @@ def lang(value: str) -> Iterator[None]:
         set_lang(previous)
 
 
+def label(text: Text, *, stacked: bool = False) -> str:
+    """Text drawn in a plot, in the current language (``both``: ``"中文 / English"``, or one above the other if
+    ``stacked``).
+
+    >>> label(Text("虚拟时间", "virtual time"), stacked=True)
+    '虚拟时间\\nvirtual time'
+    """
+    if stacked and get_lang() == "both" and text.zh != text.en:
+        return f"{text.zh}\n{text.en}"
+    return text.render(get_lang())
+
+
 def t(key: str, **values: object) -> Text:
     """The message ``key`` with ``values`` filled in (``str()`` it to render)."""
     return CATALOG[key].format(**values)

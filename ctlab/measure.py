@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .faults import FaultsLike, parse
-from .i18n import Text, register, t
+from .i18n import Text, label, register, t
 from .show import TableView, describe_outcome, plain
 from .simulate import Simulation, run
 
@@ -105,7 +105,7 @@ class Comparison(TableView):
 
     def plot(self, metric: str = "requests") -> Any:
         """Grouped bars of ``metric`` (``requests``, ``slept``, ``wasted``, ``elapsed``) per fault script."""
-        from .figures import figure, label
+        from .figures import figure
 
         names = list(dict.fromkeys(m.name for m in self.measurements))
         faults = list(dict.fromkeys(m.faults for m in self.measurements))

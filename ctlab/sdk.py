@@ -27,7 +27,7 @@ import anthropic
 from anthropic import _constants
 
 from .faults import FaultsLike, parse
-from .i18n import CtlabError, Text, register, t
+from .i18n import CtlabError, Text, label, register, t
 from .probes import probe_client, sdk_exception, sdk_retries
 from .show import TableView, plain
 from .simulate import run
@@ -270,7 +270,7 @@ class Schedule(TableView):
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch, Rectangle
 
-        from .figures import figure, label
+        from .figures import figure
 
         if ax is None:
             _, ax = figure(figsize=(8, 3.6))

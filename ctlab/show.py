@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .faults import Disconnect, Reply, Status, StreamError, Timeout
-from .i18n import CtlabError, Lang, Text, get_lang, register, t
+from .i18n import CtlabError, Lang, Text, get_lang, label, register, t
 from .inputs import short_repr
 
 register(
@@ -281,7 +281,7 @@ def plot(sim: Simulation, *, ax: Any = None) -> Figure:
     from matplotlib.axes import Axes
     from matplotlib.patches import Patch
 
-    from .figures import figure, label  # matplotlib loads only when something is drawn
+    from .figures import figure  # matplotlib loads only when something is drawn
 
     if not (hasattr(sim, "attempts") and hasattr(sim, "elapsed")):  # a Simulation (show never imports simulate)
         raise CtlabError("plot.sim", value=short_repr(sim))

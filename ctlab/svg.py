@@ -17,8 +17,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from .faults import StreamError
-from .figures import label
-from .i18n import t
+from .i18n import label, t
 
 if TYPE_CHECKING:
     from .simulate import Attempt, Simulation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -37,6 +38,16 @@ def test_stored_executed_top_to_bottom_in_one_run(path: Path) -> None:
 def test_no_cell_stores_when_or_how_long_it_ran(path: Path) -> None:
     timed = [i for i, c in enumerate(_load(path)["cells"]) if "execution" in c.get("metadata", {})]
     assert timed == [], "cell metadata with execution timestamps depends on the machine and the day"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_cells_printing_is_stored_as_one_output_per_stream(path: Path) -> None:
+    def cut(cell: dict) -> bool:
+        streams = [(o["output_type"], o.get("name")) for o in cell.get("outputs", [])]
+        return any(a == b and a[0] == "stream" for a, b in itertools.pairwise(streams))
+
+    split = [i for i, c in enumerate(_load(path)["cells"]) if cut(c)]
+    assert split == [], "where printing was cut into messages depends on timing: course.py execute joins them"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 
 from ctlab.faults import FaultsLike, ok, status
-from ctlab.harness import Exchange
+from ctlab.harness import Exchange, OneProcess
 from ctlab.harness import compare_clients as compare
 from ctlab.measure import Measurement
 from ctlab.retry import MESSAGES, chat_with_retry
 
 ROOT = Path(__file__).resolve().parents[1]
-JS = ["node", str(ROOT / "notebooks" / "js" / "run.mjs"), "retry-loop", "--timeout", "500"]
+JS = OneProcess(["node", str(ROOT / "notebooks" / "js" / "run.mjs"), "retry-loop", "--timeout", "500"])
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or not (ROOT / "node_modules" / "@anthropic-ai" / "sdk").exists(),
     reason="node or the JS SDK (npm ci) is not installed",
@@ -115,8 +115,9 @@ def test_both_loops_read_an_http_date_as_a_wait_counted_from_now() -> None:
 
 def test_a_wait_that_does_not_fit_the_budget_raises_the_original_error_at_once_in_both() -> None:
     scenarios = ["429(retry-after=600) 200", "429(retry-after=2)*3 200"]
+    within_5_s = OneProcess([*JS.command, "--deadline", "5000"])
     table = compare(
-        {"JS": [*JS, "--deadline", "5000"], "Python": lambda client: chat_with_retry(client, MESSAGES, deadline=5.0)},
+        {"JS": within_5_s, "Python": lambda client: chat_with_retry(client, MESSAGES, deadline=5.0)},
         scenarios,
     )
     _agree(table, "429(retry-after=600) 200", [])  # 1 request, RateLimitError, no sleep

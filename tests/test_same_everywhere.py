@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from ctlab.figures import FONT_FAMILY, figure, label, png
-from ctlab.i18n import Text
+from ctlab.figures import FONT_FAMILY, figure, png
+from ctlab.i18n import Text, label
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

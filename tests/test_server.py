@@ -25,7 +25,17 @@ import pytest
 
 import ctlab
 from ctlab.faults import Reply, StreamError, status
-from ctlab.harness import Exchanges, NotAFunction, compare_clients, exchange, side_by_side, version_tuple, versions
+from ctlab.harness import (
+    Exchanges,
+    NotAFunction,
+    OneProcess,
+    compare_clients,
+    exchange,
+    exchange_each,
+    side_by_side,
+    version_tuple,
+    versions,
+)
 from ctlab.i18n import CtlabError
 from ctlab.responses import error_response, message_response, stream_response
 from ctlab.server import FaultServer, serve
@@ -648,8 +658,8 @@ def test_node_sleeps_are_virtual_by_default_and_real_when_asked() -> None:
 def test_the_docs_js_loop_multiplies_requests_and_the_corrected_loop_does_not() -> None:
     table = compare_clients(
         {
-            "docs": ["node", str(JS / "run.mjs"), "docs-loop", "--timeout", "5000"],
-            "fixed": ["node", str(JS / "run.mjs"), "retry-loop", "--timeout", "5000"],
+            "docs": OneProcess(["node", str(JS / "run.mjs"), "docs-loop", "--timeout", "5000"]),
+            "fixed": OneProcess(["node", str(JS / "run.mjs"), "retry-loop", "--timeout", "5000"]),
         },
         ["429(retry-after=1)", "400"],
     )
@@ -707,6 +717,45 @@ def test_compare_clients_gives_each_command_a_server_that_refuses_connections_fi
     table = compare_clients({"curl": command}, ["200"], refuse_for=30)
     [row] = table
     assert (row.returncode, row.stdout, row.requests) == (7, "000", 0)  # 7: could not connect
+
+
+#: A OneProcess command in bash: one curl per server URL it is given, each run's output ended by a JSON line.
+EACH_URL = (
+    'for url in $CTLAB_BASE_URLS; do echo "to $url"; '
+    'curl -s -o /dev/null -w "%{http_code}\\n" -d "{}" "$url/v1/messages"; echo \'{"waits": []}\'; done'
+)
+
+
+@has_curl
+def test_a_one_process_command_plays_each_script_on_its_own_server_and_each_row_keeps_its_own_output() -> None:
+    table = compare_clients({"loop": OneProcess(["bash", "-c", EACH_URL]), "curl": ["curl", "-s", "{url}"]},
+                            {"loop": ["529", "400", "429 200"], "curl": ["200"]})
+    loop = table.only("loop")
+    assert [(row.faults, row.answers, row.lines[1:]) for row in loop] == [
+        ("529", [529], ["529", '{"waits": []}']),
+        ("400", [400], ["400", '{"waits": []}']),
+        ("429 200", [429], ["429", '{"waits": []}']),
+    ]
+    assert len({row.lines[0] for row in loop}) == 3  # three servers, one URL each
+    assert [row.name for row in table] == ["loop", "loop", "loop", "curl"]  # rows in the order given
+
+
+@has_curl
+def test_a_one_process_command_that_stops_early_leaves_the_rest_of_its_rows_empty_with_its_exit_code() -> None:
+    first_only = 'for url in $CTLAB_BASE_URLS; do echo \'{"waits": []}\'; exit 3; done'
+    rows = exchange_each(OneProcess(["bash", "-c", first_only]), ["200", "529"], name="early")
+    assert [(row.stdout, row.returncode, row.requests) for row in rows] == [('{"waits": []}\n', 3, 0), ("", 3, 0)]
+    assert exchange_each(OneProcess(["bash", "-c", first_only]), []) == []
+
+
+@has_node
+def test_node_in_one_process_runs_each_script_as_a_fresh_process_would() -> None:
+    sdk = ["node", str(JS / "run.mjs"), "sdk", "--timeout", "5000"]
+    together = exchange_each(OneProcess(sdk), ["529", "529", "429(retry-after=1) 200"])
+    alone = exchange(sdk, "529")
+    assert together[0].waits == together[1].waits == alone.waits  # the same seeded jitter, no waits carried over
+    assert [row.requests for row in together] == [3, 3, 2] and together[2].result["returned"]  # type: ignore[index]
+    assert together[2].waits == [1.0]
 
 
 # -- side_by_side: whole experiments at the same time ----------------------------------------

@@ -8,7 +8,8 @@
     y: 请求 / requests
     pacer: 20 ok, 0 × 429>
 
-Labels are bilingual through :mod:`ctlab.i18n` and drawn by :mod:`ctlab.figures`.
+Labels are bilingual through :mod:`ctlab.i18n`; the charts are inline SVG (:mod:`ctlab.linechart`), cheap enough
+to draw on every click of :class:`ctlab.widgets.RateLimitLab`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from ..figures import CourseFigure, figure, label
-from ..i18n import Text, register, t
+from ..i18n import Text, label, register, t
+from ..linechart import LineChart, Series
 
 register(
     __name__,
@@ -45,38 +46,37 @@ def _per_minute(times: Sequence[float], minutes: int) -> list[int]:
     return counts
 
 
-def throughput(results: Sequence[Any]) -> CourseFigure:
+def throughput(results: Sequence[Any]) -> LineChart:
     """Requests answered with 200 per minute of virtual time, one line per result (its strategy and 429 count)."""
-    fig, ax = figure(figsize=(9, 3), layout="constrained")
     end = max((s.at for r in results for s in r.log), default=0.0)
     minutes = max(1, math.ceil((end + 1e-9) / 60))
+    lines = []
     for result in results:
         ok = [s.at for s in result.log if s.status == 200]
-        ax.plot(
-            range(minutes),
-            _per_minute(ok, minutes),
-            drawstyle="steps-post",
-            label=f"{result.strategy}: {len(ok)} ok, {result.refused} × 429",
-        )
-    ax.set_title(label(t("ratelimit.plot.throughput")))
-    ax.set_xlabel(label(t("ratelimit.plot.minutes")))
-    ax.set_ylabel(label(t("ratelimit.plot.requests")))
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return fig
+        counts = _per_minute(ok, minutes)
+        name = f"{result.strategy}: {len(ok)} ok, {result.refused} × 429"
+        lines.append(Series(name, [(float(m), float(n)) for m, n in enumerate(counts)], steps=True))
+    return LineChart(
+        lines,
+        title=label(t("ratelimit.plot.throughput")),
+        xlabel=label(t("ratelimit.plot.minutes")),
+        ylabel=label(t("ratelimit.plot.requests")),
+    )
 
 
-def buckets(result: Any) -> CourseFigure:
+def buckets(result: Any) -> LineChart:
     """The share of each bucket left after every request the server judged; 429s marked on the time axis."""
-    fig, ax = figure(figsize=(9, 3), layout="constrained")
-    times = [s.at / 60 for s in result.log]
-    for index, name in enumerate(("requests", "input", "output")):
-        ax.plot(times, [s.levels[index] for s in result.log], label=label(t(f"ratelimit.bucket.{name}")), lw=1)
-    refused = [s.at / 60 for s in result.log if s.status == 429]
+    lines = [
+        Series(label(t(f"ratelimit.bucket.{name}")), [(s.at / 60, s.levels[index]) for s in result.log])
+        for index, name in enumerate(("requests", "input", "output"))
+    ]
+    refused = [(s.at / 60, 0.0) for s in result.log if s.status == 429]
     if refused:
-        ax.plot(refused, [0.0] * len(refused), "|", color="red", ms=12, label=label(t("ratelimit.plot.refused")))
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_title(label(t("ratelimit.plot.buckets")))
-    ax.set_xlabel(label(t("ratelimit.plot.minutes")))
-    ax.set_ylabel(label(t("ratelimit.plot.share")))
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the curves, never over them
-    return fig
+        lines.append(Series(label(t("ratelimit.plot.refused")), refused, colour="#d62728", ticks=True))
+    return LineChart(
+        lines,
+        title=label(t("ratelimit.plot.buckets")),
+        xlabel=label(t("ratelimit.plot.minutes")),
+        ylabel=label(t("ratelimit.plot.share")),
+        ylim=(-0.05, 1.05),
+    )

@@ -23,7 +23,7 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from ..backoff import Backoff
-from ..i18n import CtlabError, Text, register, t
+from ..i18n import CtlabError, Text, label, register, t
 from ..ratelimit import RateLimit
 from .policy import Policy, as_policy
 from .servers import Server, ServerState, fresh
@@ -108,7 +108,7 @@ class Crowd:
 
     def plot(self, *, bin_seconds: float | None = None) -> Figure:
         """Calls reaching the server per second over time, accepted and rejected stacked."""
-        from ..figures import figure, label
+        from ..figures import figure
 
         end = max(self.finished, 1e-9)
         width = bin_seconds or nice_bin(end)

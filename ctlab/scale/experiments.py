@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..backoff import STRATEGIES, Backoff
-from ..i18n import CtlabError, Text, register, t
+from ..i18n import CtlabError, Text, label, register, t
 from ..i18n import lang as language
 from ..ratelimit import RateLimit
 from ..show import plain, shown_langs, text_grid
@@ -81,7 +81,7 @@ def _two_panels(
     x_label: str,
 ) -> tuple[Figure, Any]:
     """Two side-by-side line plots (one per metric) with a line per entry of ``lines`` (label key -> name)."""
-    from ..figures import figure, label
+    from ..figures import figure
 
     fig, axes = figure(figsize=(10, 4.4), ncols=2, layout="constrained")
     for key, name in lines.items():

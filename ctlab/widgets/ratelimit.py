@@ -17,9 +17,8 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
-from IPython.display import HTML, Image
+from IPython.display import HTML
 
-from ..figures import png
 from ..i18n import CtlabError, Text, register, t
 from ..ratelimit.plots import buckets, throughput
 from ..ratelimit.tiers import TIERS
@@ -97,6 +96,7 @@ class RateLimitLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hint
 
     def click(self) -> Result:
         """What the button does: run once, show the summary and two plots. Returns the result."""
+
         self.out.outputs = ()
         jobs = WORKLOADS[self.workload.value](self.requests.value, seed=self.seed)
         result = run(self.strategy.value, jobs, self.tier.value, seed=self.seed)
@@ -114,6 +114,6 @@ class RateLimitLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hint
             o=by["output"],
         )
         self.out.append_display_data(HTML(f'<p class="ctlab-ratelimit">{html.escape(str(summary))}</p>'))  # type: ignore[no-untyped-call]
-        self.out.append_display_data(Image(png(buckets(result))))  # type: ignore[no-untyped-call]
-        self.out.append_display_data(Image(png(throughput([result]))))  # type: ignore[no-untyped-call]
+        self.out.append_display_data(HTML(buckets(result)._repr_html_()))  # type: ignore[no-untyped-call]
+        self.out.append_display_data(HTML(throughput([result])._repr_html_()))  # type: ignore[no-untyped-call]
         return result

@@ -19,7 +19,6 @@ import ipywidgets as w
 from IPython.display import HTML, Image
 
 from ..backoff import STRATEGIES
-from ..figures import png
 from ..i18n import CtlabError, Text, register, t
 from ..scale import Crowd, crowd
 
@@ -64,6 +63,8 @@ class ScaleLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
 
     def click(self) -> Crowd:
         """What the button does: run once, show the summary and the plot. Returns the result."""
+        from ..figures import png  # matplotlib loads at the first click, not with the widget
+
         self.out.outputs = ()
         result = crowd(self.clients.value, self.strategy.value, capacity=self.capacity.value, seed=self.seed)
         self.last = result

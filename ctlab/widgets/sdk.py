@@ -22,8 +22,7 @@ import ipywidgets as w
 from IPython.display import HTML
 
 from .. import docs_loop
-from ..figures import label
-from ..i18n import CtlabError, Text, register, t
+from ..i18n import CtlabError, Text, label, register, t
 from ..measure import Comparison, compare
 from ..simulate import ask
 from ..svg import timeline

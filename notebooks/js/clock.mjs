@@ -12,6 +12,7 @@
 //   install({ seed: 0 });          // or install({ real: true }) to wait for real
 //   ... await client.messages.create(...) ...
 //   waits  // [{ ms: 1000, by: "sdk" }, ...]
+//   reseed(0);                     // before the next run in the same process: same jitter, no waits yet
 
 const realSetTimeout = globalThis.setTimeout;
 const realNow = Date.now;
@@ -60,4 +61,10 @@ export function install({ seed = 0, real = false } = {}) {
       callback(...args);
     }, 0);
   };
+}
+
+/** Start again for the next run in this process: `Math.random` seeded afresh and no waits recorded. */
+export function reseed(seed = 0) {
+  Math.random = seeded(seed);
+  waits.length = 0;
 }

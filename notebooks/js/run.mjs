@@ -2,6 +2,11 @@
 //
 //   ANTHROPIC_BASE_URL=http://127.0.0.1:PORT node run.mjs sdk --max-retries 2 --timeout 500
 //
+// With CTLAB_BASE_URLS (several server URLs, space-separated) it runs the same
+// client once against each of them, one after another, in this one process, and
+// prints each run's output in turn (ctlab.harness.OneProcess uses this: starting
+// Node and loading the SDK costs more than most runs).
+//
 // WHAT is one of:
 //   sdk          one messages.create with the SDK's built-in retry (maxRetries, timeout)
 //   docs-loop    the docs page's chatWithRetry (docs_loop.mjs) on a default client
@@ -16,7 +21,7 @@
 // with "waits" (every sleep, in seconds, and who asked for it).
 
 import http from "node:http";
-import { install, waits } from "./clock.mjs";
+import { install, reseed, waits } from "./clock.mjs";
 import Anthropic from "@anthropic-ai/sdk";
 import * as docs from "./docs_loop.mjs";
 import * as fixed from "./retry_loop.mjs";
@@ -56,24 +61,11 @@ function chain(err) {
   return names;
 }
 
-async function main() {
-  const opts = options(process.argv.slice(2));
-  install({ seed: opts.seed, real: opts.real });
-  if (opts.what === "docs-client") {
-    delete process.env.ANTHROPIC_BASE_URL; // as on a machine that never set it
-    // The docs page's "built-in retry" client, verbatim: note what it leaves out.
-    const client = new Anthropic({
-      apiKey: "your-api-key",
-      maxRetries: 3, // 默认为 2
-      timeout: 60000,
-    });
-    return { returned: client.baseURL };
-  }
-  const baseURL = process.env.ANTHROPIC_BASE_URL;
+/** One run of the client `opts.what` against the server at `baseURL`. */
+async function once(opts, baseURL) {
   if (!baseURL || !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+/.test(baseURL)) {
     throw new Error("run.mjs only talks to ctlab's local fault server: set ANTHROPIC_BASE_URL to it / 只连本机故障服务端");
   }
-  await warmUp();
   const client = new Anthropic({
     apiKey: "sk-simulated-not-a-real-key",
     baseURL,
@@ -93,5 +85,32 @@ async function main() {
   }
 }
 
-const result = await main();
-console.log(JSON.stringify({ ...result, waits: waits.map((w) => ({ seconds: w.ms / 1000, by: w.by })) }));
+function report(result) {
+  console.log(JSON.stringify({ ...result, waits: waits.map((w) => ({ seconds: w.ms / 1000, by: w.by })) }));
+}
+
+async function main() {
+  const opts = options(process.argv.slice(2));
+  install({ seed: opts.seed, real: opts.real });
+  if (opts.what === "docs-client") {
+    delete process.env.ANTHROPIC_BASE_URL; // as on a machine that never set it
+    // The docs page's "built-in retry" client, verbatim: note what it leaves out.
+    const client = new Anthropic({
+      apiKey: "your-api-key",
+      maxRetries: 3, // 默认为 2
+      timeout: 60000,
+    });
+    report({ returned: client.baseURL });
+    return;
+  }
+  const urls = (process.env.CTLAB_BASE_URLS ?? "").split(/\s+/).filter(Boolean);
+  let first = true;
+  for (const baseURL of urls.length ? urls : [process.env.ANTHROPIC_BASE_URL]) {
+    if (first) await warmUp();
+    else reseed(opts.seed); // each run as if in a fresh process
+    first = false;
+    report(await once(opts, baseURL));
+  }
+}
+
+await main();
