@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .charts import Bars
 from .faults import FaultsLike, parse
 from .i18n import Text, label, register, t
 from .show import TableView, describe_outcome, plain
@@ -103,23 +104,13 @@ class Comparison(TableView):
             for m in self.measurements
         ]
 
-    def plot(self, metric: str = "requests") -> Any:
-        """Grouped bars of ``metric`` (``requests``, ``slept``, ``wasted``, ``elapsed``) per fault script."""
-        from .figures import figure
-
+    def plot(self, metric: str = "requests") -> Bars:
+        """Grouped bars (inline SVG) of ``metric`` (``requests``, ``slept``, ``wasted``, ``elapsed``) per fault
+        script."""
         names = list(dict.fromkeys(m.name for m in self.measurements))
         faults = list(dict.fromkeys(m.faults for m in self.measurements))
-        fig, ax = figure(figsize=(8, 3.2))
-        width = 0.8 / len(names)
-        for i, name in enumerate(names):
-            values = {m.faults: getattr(m, metric) for m in self.by(name)}
-            positions = [j + i * width for j in range(len(faults))]
-            ax.bar(positions, [values.get(f, 0) for f in faults], width, label=name)
-        ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(faults))], faults, fontsize=8)
-        ax.set_ylabel(label(t(f"measure.{metric}")))
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        return fig
+        values = {name: {m.faults: float(getattr(m, metric)) for m in self.by(name)} for name in names}
+        return Bars(faults, values, ylabel=label(t(f"measure.{metric}")))
 
 
 def compare(

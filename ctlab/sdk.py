@@ -21,11 +21,12 @@ retries are asked of the SDK itself in :mod:`ctlab.probes` (:func:`sdk_exception
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anthropic
 from anthropic import _constants
 
+from .charts import Strips
 from .faults import FaultsLike, parse
 from .i18n import CtlabError, Text, label, register, t
 from .probes import probe_client, sdk_exception, sdk_retries
@@ -94,8 +95,6 @@ register(
     },
 )
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = [
     "JITTER",
@@ -265,42 +264,27 @@ class Schedule(TableView):
         return t("sdk.schedule.summary", runs=self.runs, last=self.runs - 1, samples=len(self.samples),
                  outside=self.outside(), low=low, high=high)
 
-    def plot(self, *, ax: Any = None) -> Figure:
-        """Every measured wait against its retry number, over the nominal delay and the jitter band."""
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Patch, Rectangle
-
-        from .figures import figure
-
-        if ax is None:
-            _, ax = figure(figsize=(8, 3.6))
-        fig: Figure = ax.figure
-        for n in self.retries():
-            low, high = band(n)
-            ax.add_patch(Rectangle((n - 0.35, low), 0.7, high - low, color="#ffe0b2", zorder=1))
-            ax.plot([n - 0.35, n + 0.35], [nominal_delay(n)] * 2, color="#37474f", lw=1.5, zorder=2)
-        # Spread the points sideways by seed (not at random), so the picture is reproducible.
-        xs = [s.retry + ((s.seed % 25) - 12) / 40 for s in self.samples]
-        ax.scatter(xs, [s.wait for s in self.samples], s=8, color="#1565c0", alpha=0.6, zorder=3)
-        ax.set_yscale("log", base=2)
-        ticks = sorted({nominal_delay(n) for n in self.retries()})
-        ax.set_yticks(ticks, [f"{v:g}" for v in ticks])
-        ax.set_xticks(self.retries())
-        ax.set_xlabel(label(t("sdk.plot.xlabel")))
-        ax.set_ylabel(label(t("sdk.plot.ylabel")))
-        ax.set_title(label(t("sdk.plot.title", runs=self.runs)))
-        ax.legend(
-            handles=[
-                Line2D([], [], color="#37474f", lw=1.5, label=label(t(
-                    "sdk.plot.nominal", initial=_constants.INITIAL_RETRY_DELAY, cap=_constants.MAX_RETRY_DELAY))),
-                Patch(color="#ffe0b2", label=label(t("sdk.plot.band", low=JITTER[0], high=JITTER[1]))),
-                Line2D([], [], marker="o", ls="", color="#1565c0", label=label(t("sdk.plot.waits"))),
-            ],
-            loc="lower right",
-            fontsize=8,
+    def plot(self) -> Strips:
+        """Every measured wait against its retry number, over the nominal delay and the jitter band (inline SVG)."""
+        retries = self.retries()
+        column = {n: j for j, n in enumerate(retries)}
+        nominal = t("sdk.plot.nominal", initial=_constants.INITIAL_RETRY_DELAY, cap=_constants.MAX_RETRY_DELAY)
+        return Strips(
+            categories=[str(n) for n in retries],
+            bands=[band(n) for n in retries],
+            marks=[nominal_delay(n) for n in retries],
+            # spread the dots sideways by seed (not at random), so the picture is reproducible
+            dots=[(column[s.retry], ((s.seed % 25) - 12) / 28, s.wait) for s in self.samples],
+            yticks=sorted({nominal_delay(n) for n in retries}),
+            names=(
+                label(nominal, stacked=True),
+                label(t("sdk.plot.band", low=JITTER[0], high=JITTER[1]), stacked=True),
+                label(t("sdk.plot.waits"), stacked=True),
+            ),
+            title=label(t("sdk.plot.title", runs=self.runs)),
+            xlabel=label(t("sdk.plot.xlabel")),
+            ylabel=label(t("sdk.plot.ylabel")),
         )
-        fig.tight_layout()
-        return fig
 
 
 def sample_schedule(

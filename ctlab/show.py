@@ -1,4 +1,4 @@
-"""Showing a simulation: a text table, an HTML table, and a matplotlib timeline.
+"""Showing a simulation: a text table, an HTML table, and a timeline (inline SVG).
 
     >>> import ctlab
     >>> sim = ctlab.run("429 200")
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .faults import Disconnect, Reply, Status, StreamError, Timeout
-from .i18n import CtlabError, Lang, Text, get_lang, label, register, t
+from .i18n import CtlabError, Lang, Text, get_lang, register, t
 from .inputs import short_repr
 
 register(
@@ -47,10 +47,6 @@ register(
             "plot() needs a simulation: what ctlab.run(...) returns, or the sim of `with ctlab.simulate(...) as sim`; "
             "got {value}",
         ),
-        "plot.ax": Text(
-            "ax 必须是 matplotlib 的 Axes（比如 fig, ax = plt.subplots() 里的 ax），或者 None；收到的是 {value}",
-            "ax must be a matplotlib Axes (the ax of fig, ax = plt.subplots()) or None; got {value}",
-        ),
         "plot.title": Text("每次请求与等待（虚拟时间）", "Attempts and waits (virtual time)"),
         "plot.xlabel": Text("虚拟时间 (s)", "virtual time (s)"),
         "plot.ok": Text("成功", "success"),
@@ -65,9 +61,8 @@ register(
 )
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from .simulate import Attempt, Outcome, Simulation
+    from .svg import Timeline
 
 _COLUMNS = ("table.attempt", "table.at", "table.retry_count", "table.answer", "table.wait", "table.by")
 
@@ -272,48 +267,14 @@ def html_table(sim: Simulation) -> str:
     return html_grid([t(k) for k in _COLUMNS], rows(sim), css="ctlab-timeline", footer=summary(sim))
 
 
-def plot(sim: Simulation, *, ax: Any = None) -> Figure:
-    """A timeline: one bar per attempt (coloured by answer), one per wait.
+def plot(sim: Simulation) -> Timeline:
+    """A timeline as inline SVG: one bar per attempt (coloured by answer), one per wait.
 
-    ``sim`` is a :class:`~ctlab.simulate.Simulation` (what :func:`ctlab.run`
-    returns); ``ax`` a matplotlib ``Axes`` to draw into, or ``None`` for a new figure.
+    ``sim`` is a :class:`~ctlab.simulate.Simulation` (what :func:`ctlab.run` returns).
+    A notebook shows the chart; ``print`` gives its words.
     """
-    from matplotlib.axes import Axes
-    from matplotlib.patches import Patch
-
-    from .figures import figure  # matplotlib loads only when something is drawn
+    from .svg import Timeline
 
     if not (hasattr(sim, "attempts") and hasattr(sim, "elapsed")):  # a Simulation (show never imports simulate)
         raise CtlabError("plot.sim", value=short_repr(sim))
-    if ax is not None and not isinstance(ax, Axes):
-        raise CtlabError("plot.ax", value=short_repr(ax))
-
-    if ax is None:
-        _, ax = figure(figsize=(9, 1.0 + 0.45 * max(2, len(sim.attempts))), layout="constrained")
-    fig: Figure = ax.figure
-    colours = {"ok": "#2e7d32", "retry": "#ef6c00", "fail": "#c62828", "wait_sdk": "#90a4ae", "wait_code": "#5c6bc0"}
-    for row, attempt in enumerate(sim.attempts):
-        answer = attempt.answer
-        kind = "ok" if answer == 200 and not isinstance(attempt.fault, StreamError) else "fail"
-        if attempt is not sim.attempts[-1]:
-            kind = "retry" if kind == "fail" else kind
-        width = max(attempt.duration, sim.elapsed / 200 or 0.01)
-        ax.barh(row, width, left=attempt.at, color=colours[kind], height=0.6)
-        start = attempt.at + width
-        for wait in attempt.waits:
-            ax.barh(row, wait.seconds, left=start, color=colours[f"wait_{wait.by}"], height=0.25)
-            start += wait.seconds
-        ax.text(start, row, f" {attempt.fault.label()}", va="center", fontsize=8)
-    ax.set_yticks(range(len(sim.attempts)), [label(t("plot.attempt", n=a.number)) for a in sim.attempts])
-    ax.invert_yaxis()
-    ax.set_xlabel(label(t("plot.xlabel")))
-    ax.set_title(label(t("plot.title")))
-    ax.legend(
-        handles=[Patch(color=colour, label=label(t(f"plot.{key}"))) for key, colour in colours.items()],
-        loc="center left",
-        bbox_to_anchor=(1.01, 0.5),
-        fontsize=8,
-    )
-    right = max(sim.elapsed * 1.15, 1.0)
-    ax.set_xlim(-right * 0.01, right)  # a little room so an attempt at t=0 stays visible
-    return fig
+    return Timeline(sim)

@@ -1,8 +1,7 @@
-"""A simulation's timeline as inline SVG: what a widget draws on each click, in about a millisecond.
+"""A simulation's timeline as inline SVG: what :func:`ctlab.plot` shows, and a widget draws on each click.
 
-:func:`ctlab.plot` draws the same timeline with matplotlib (a PNG, for notebooks
-and papers); a click must answer at once, and SVG text is drawn by the browser in
-the reader's own font, so nothing about this machine's fonts is stored::
+It takes about a millisecond, and SVG text is drawn by the browser in the
+reader's own font, so nothing about this machine's fonts is stored::
 
     >>> import ctlab
     >>> page = timeline(ctlab.run("429 200"))
@@ -12,35 +11,21 @@ the reader's own font, so nothing about this machine's fonts is stored::
 
 from __future__ import annotations
 
-import math
 from html import escape
 from typing import TYPE_CHECKING
 
+from .charts import Drawing, alt_text, nice_ticks
 from .faults import StreamError
 from .i18n import label, t
 
 if TYPE_CHECKING:
     from .simulate import Attempt, Simulation
 
-__all__ = ["COLOURS", "nice_ticks", "timeline"]
+__all__ = ["COLOURS", "Timeline", "timeline"]
 
 #: One colour per kind of bar, shared with :func:`ctlab.plot`'s legend keys (``plot.<kind>`` messages).
 COLOURS = {"ok": "#2e7d32", "retry": "#ef6c00", "fail": "#c62828", "wait_sdk": "#90a4ae", "wait_code": "#5c6bc0"}
 WIDTH, LEFT, RIGHT, ROW, TOP, BOTTOM = 760, 130, 150, 26, 8, 34
-
-
-def nice_ticks(end: float, most: int = 6) -> list[float]:
-    """Round tick positions from 0 to ``end`` (steps of 1, 2 or 5 times a power of ten).
-
-    >>> nice_ticks(7.3)
-    [0, 2, 4, 6]
-    >>> nice_ticks(0.9)
-    [0.0, 0.2, 0.4, 0.6, 0.8]
-    """
-    raw = max(end, 1e-9) / most
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(k * power for k in (1, 2, 5, 10) if k * power >= raw)
-    return [round(i * step, 12) for i in range(int(end / step + 1e-9) + 1)]
 
 
 def _kind(sim: Simulation, attempt: Attempt) -> str:
@@ -112,3 +97,24 @@ def timeline(sim: Simulation, *, title: str | None = None, legend: bool = True) 
         f'height="{TOP + height + BOTTOM}" viewBox="0 0 {WIDTH} {TOP + height + BOTTOM}" style="max-width:100%">'
         f"{svg}</svg>{f'<div>{keys}</div>' if legend else ''}</div>"
     )
+
+
+class Timeline(Drawing):
+    """``sim``'s timeline as a notebook shows it: the SVG of :func:`timeline`, and its words as ``text/plain``.
+
+    >>> import ctlab
+    >>> print(*str(Timeline(ctlab.run("200"))).split(" | "), sep=chr(10))  # doctest: +ELLIPSIS
+    <Figure: 每次请求与等待（虚拟时间） / Attempts and waits (virtual time)
+    x: 虚拟时间 (s) / virtual time (s)
+    成功 / success; 失败后重试 / failed, retried; 最终失败 / final failure; SDK 在等 / SDK waiting; ...>
+    """
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+
+    def alt_text(self) -> str:
+        legend = [label(t(f"plot.{kind}")) for kind in COLOURS]
+        return alt_text(label(t("plot.title")), label(t("plot.xlabel")), "", legend)
+
+    def _repr_html_(self) -> str:
+        return timeline(self.sim)

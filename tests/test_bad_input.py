@@ -102,7 +102,6 @@ BAD_INPUT: dict[str, tuple[Callable[[], object], str]] = {
     "entry('429')": (lambda: entry("429"), "it has: 400, 401"),  # type: ignore[arg-type]
     "entry(True)": (lambda: entry(True), "it has: 400, 401"),
     "plot(None)": (lambda: ctlab.plot(None), "what ctlab.run(...) returns"),  # type: ignore[arg-type]
-    "plot(sim, ax='left')": (lambda: ctlab.plot(_simulation(), ax="left"), "a matplotlib Axes"),
     "FaultLab(faults=None)": (lambda: FaultLab(faults=None), "a fault script as text"),  # type: ignore[arg-type]
     "FaultLab(max_retries=100)": (lambda: FaultLab(max_retries=100), "a whole number from 0 to 8"),
     "FaultLab(timeout=inf)": (lambda: FaultLab(timeout=math.inf), "at most 4294967"),

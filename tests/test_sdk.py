@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 
 import anthropic
-import matplotlib as mpl
 import pytest
 from anthropic import _constants
 
@@ -14,8 +13,6 @@ import ctlab
 from ctlab import sdk
 from ctlab.atlas import entry
 from ctlab.widgets.sdk import DOCS_ROUNDS, SDKLab
-
-mpl.use("Agg")
 
 RETRIED = ["408", "409", "429", "500", "503", "529", "timeout", "connect-timeout", "disconnect"]
 NOT_RETRIED = {
@@ -118,7 +115,9 @@ def test_the_schedule_shows_as_a_table_and_a_plot() -> None:
     text = repr(schedule)
     assert text.splitlines()[0].split()[:3] == ["retry", "nominal", "wait"]
     assert "30 SDK waits from 10 runs (seeds 0–9), 0 outside the jitter band" in text
-    assert len(schedule.plot().axes[0].collections) == 1  # one scatter of every wait
+    drawn = schedule.plot()._repr_html_()
+    assert drawn.count("<circle") == len(schedule.samples) + 1  # a dot per wait, and the legend's
+    assert drawn.count('fill="#ffe0b2"') == 3 + 1  # a jitter band per retry, and the legend's
 
 
 def test_sample_schedule_rejects_a_bad_number_of_runs() -> None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib as mpl
-
 import ctlab
 from ctlab.__main__ import main
 from ctlab.i18n import Text
 from ctlab.show import SECOND_LANGUAGE, html_table, html_text, text_table
 from ctlab.widgets import FaultLab
-
-mpl.use("Agg")
 
 
 def test_the_text_table_has_one_row_per_attempt_and_a_summary() -> None:
@@ -42,11 +38,15 @@ def test_a_value_that_is_already_bilingual_is_shown_once_in_html() -> None:
     assert cell.count("重试次数用尽") == 1 and "抛出了" in cell and "raised" in cell
 
 
-def test_the_plot_draws_a_bar_per_attempt_and_per_wait() -> None:
+def test_the_plot_draws_a_bar_per_attempt_and_per_wait_and_says_what_it_shows() -> None:
     sim = ctlab.run("429 429 200")
-    fig = ctlab.plot(sim)
-    bars = list(fig.axes[0].patches)
-    assert len(bars) == sim.requests + len(sim.waits())
+    shown = ctlab.plot(sim)._repr_mimebundle_()
+    assert shown["text/html"].count("<rect") == sim.requests + len(sim.waits())
+    assert shown["text/plain"].startswith("<Figure: 每次请求与等待（虚拟时间） / Attempts and waits (virtual time)")
+
+
+def test_a_chart_draws_the_same_bytes_for_the_same_data() -> None:
+    assert ctlab.plot(ctlab.run("429 200"))._repr_html_() == ctlab.plot(ctlab.run("429 200"))._repr_html_()
 
 
 def test_the_widget_runs_the_real_sdk_and_shows_the_timeline() -> None:

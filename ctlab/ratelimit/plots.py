@@ -8,7 +8,7 @@
     y: 请求 / requests
     pacer: 20 ok, 0 × 429>
 
-Labels are bilingual through :mod:`ctlab.i18n`; the charts are inline SVG (:mod:`ctlab.linechart`), cheap enough
+Labels are bilingual through :mod:`ctlab.i18n`; the charts are inline SVG (:mod:`ctlab.charts`), cheap enough
 to draw on every click of :class:`ctlab.widgets.RateLimitLab`.
 """
 
@@ -18,8 +18,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from ..charts import LineChart, Series
 from ..i18n import Text, label, register, t
-from ..linechart import LineChart, Series
 
 register(
     __name__,
