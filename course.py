@@ -115,9 +115,9 @@ def setup(want: str = "lab") -> None:
             say("补装测试工具", "adding the test tooling")
             pip.append("--quiet")
         run(*pip, "-c", "constraints.txt", *(arg for name in missing for arg in SETS[name]))
-        if not have:
-            _node_packages()
         STAMP.write_text(json.dumps({"fingerprint": fingerprint, "sets": sorted(have | set(missing))}) + "\n")
+    if not have or not (ROOT / "node_modules").is_dir():  # new inputs, or a new clone using a venv made for another
+        _node_packages()
     _lab_settings()
 
 
@@ -196,7 +196,6 @@ def execute(args: list[str]) -> None:
     setup()
     notebooks = args or _notebooks()
     env = {**os.environ, **HOME_ENV, "CTLAB_LANG": "both"}
-    env.pop("MPLBACKEND", None)  # the kernel's inline backend stores each plot as a PNG
     for notebook in notebooks:
         say(f"执行 {notebook}", f"executing {notebook}")
         run(
@@ -226,7 +225,7 @@ def coalesce_streams(path: Path) -> None:
 def bench(args: list[str]) -> None:
     """Print the performance numbers (benchmarks/bench.py)."""
     setup()
-    env = {**os.environ, "CTLAB_LANG": "both", "MPLBACKEND": "Agg"}
+    env = {**os.environ, "CTLAB_LANG": "both"}
     result = subprocess.run([str(PYTHON), "benchmarks/bench.py", *args], cwd=ROOT, env=env, check=False)
     raise SystemExit(result.returncode)
 

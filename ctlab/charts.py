@@ -5,7 +5,9 @@ Three kinds, each a :class:`Drawing` a notebook shows as HTML with its words
 
 - :class:`LineChart`: lines over a numeric x (the buckets and throughput of :mod:`ctlab.ratelimit.plots`);
 - :class:`Bars`: grouped bars, one group per category (:meth:`ctlab.measure.Comparison.plot`);
-- :class:`Strips`: dots per category over a shaded range and a reference mark (:meth:`ctlab.sdk.Schedule.plot`).
+- :class:`Strips`: dots per category over a shaded range and a reference mark (:meth:`ctlab.sdk.Schedule.plot`);
+
+and :class:`Stack` shows several one above the other (the two views of a crowd experiment in :mod:`ctlab.scale`).
 
     >>> chart = LineChart([Series("a", [(0, 0), (1, 2), (2, 1)])], title="t", xlabel="x (s)", ylabel="y")
     >>> print(chart)
@@ -25,10 +27,12 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
-__all__ = ["COLOURS", "Bars", "Drawing", "LineChart", "Series", "Strips", "nice_ticks"]
+__all__ = ["COLOURS", "Bars", "Drawing", "LineChart", "Series", "Stack", "Strips", "nice_ticks"]
 
-#: Colours for series given none, in order (matplotlib's first four, so the course's plots look alike).
-COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
+#: Colours for series given none, in order (matplotlib's "tab10", the colours most plotting readers know).
+COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 250, 70, 230, 10, 44
 INNER_W, INNER_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -90,10 +94,17 @@ def frame(xlabel: str, ylabel: str, *, below: float = 0.0) -> list[str]:
             f"{escape(xlabel)}</text>"
         ),
         (
-            f'<text transform="translate(14,{TOP + INNER_H / 2}) rotate(-90)" font-size="11" text-anchor="middle">'
-            f"{escape(ylabel)}</text>"
+            f'<text transform="translate({18 - 6 * ylabel.count(chr(10))},{TOP + INNER_H / 2}) rotate(-90)" '
+            f'font-size="11" text-anchor="middle">{_lines(ylabel, 0, 13)}</text>'
         ),
     ]
+
+
+def _lines(text: str, x: float, step: float) -> str:
+    """``text`` as SVG ``tspan`` lines, one per line break, ``step`` pixels apart, each starting at ``x``."""
+    return "".join(
+        f'<tspan x="{x}" dy="{0 if i == 0 else step}">{escape(line)}</tspan>' for i, line in enumerate(text.split("\n"))
+    )
 
 
 def x_ticks(ticks: Sequence[tuple[float, str]], *, slant: bool = False) -> list[str]:
@@ -137,12 +148,8 @@ def legend(entries: Sequence[tuple[str, str, str]]) -> list[str]:
             parts.append(f'<circle cx="{x + 9}" cy="{y - 4}" r="3" fill="{colour}"/>')
         else:
             parts.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 18}" y2="{y - 4}" stroke="{colour}" stroke-width="2"/>')
-        lines = name.split("\n")
-        spans = "".join(
-            f'<tspan x="{x + 24}" dy="{0 if i == 0 else 12}">{escape(line)}</tspan>' for i, line in enumerate(lines)
-        )
-        parts.append(f'<text x="{x + 24}" y="{y}" font-size="10">{spans}</text>')
-        y += 12 * len(lines) + 6
+        parts.append(f'<text x="{x + 24}" y="{y}" font-size="10">{_lines(name, x + 24, 12)}</text>')
+        y += 12 * (name.count("\n") + 1) + 6
     return parts
 
 
@@ -154,26 +161,41 @@ def _scale(low: float, high: float) -> Callable[[float], float]:
 
 @dataclass(frozen=True)
 class Series:
-    """One named line: ``points`` as ``(x, y)``; ``steps`` holds each value until the next x (a per-minute count);
-    ``ticks`` draws a short vertical mark at each point instead of a line (events on a time axis)."""
+    """One named line: ``points`` as ``(x, y)``.
+
+    ``steps`` holds each value until the next x (a count per bin); ``fill`` shades the area under the line (drawn in
+    order, so a later series covers an earlier one: stacked counts); ``dots`` marks each point; ``dashed`` draws a
+    reference line; ``ticks`` draws a short vertical mark at each point instead of a line (events on a time axis).
+    """
 
     name: str
     points: Sequence[tuple[float, float]]
     colour: str = ""
     steps: bool = False
+    fill: bool = False
+    dots: bool = False
+    dashed: bool = False
     ticks: bool = False
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """1, 2 and 5 times the powers of ten between ``low`` and ``high`` (only the powers, if that makes too many)."""
+    powers = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    ticks = [m * 10.0**k for k in powers for m in (1, 2, 5) if low <= m * 10.0**k <= high]
+    return ticks if len(ticks) <= 8 else [v for v in ticks if math.log10(v).is_integer()]
 
 
 @dataclass(frozen=True, repr=False)
 class LineChart(Drawing):
-    """Lines on shared axes. ``ylim`` fixes the y range (default: 0 to the highest point); x runs from 0 to the last
-    point."""
+    """Lines on shared axes. ``ylim`` fixes the y range (default: 0, or the lowest point on a ``log_y`` axis, to the
+    highest point); x runs from 0 to the last point."""
 
     series: Sequence[Series]
     title: str
     xlabel: str
     ylabel: str
     ylim: tuple[float, float] | None = None
+    log_y: bool = False
 
     def alt_text(self) -> str:
         return alt_text(self.title, self.xlabel, self.ylabel, [s.name for s in self.series])
@@ -181,32 +203,65 @@ class LineChart(Drawing):
     def _colour(self, index: int) -> str:
         return self.series[index].colour or COLOURS[index % len(COLOURS)]
 
-    def _repr_html_(self) -> str:
-        xs = [x for s in self.series for x, _ in s.points]
+    def _y(self) -> tuple[Callable[[float], float], list[float], float]:
+        """Pixel y of a value, the y ticks, and the value at the bottom of the axis."""
         ys = [y for s in self.series for _, y in s.points]
-        x_end = max(xs, default=1.0) or 1.0
-        low, high = self.ylim if self.ylim is not None else (0.0, max(ys, default=1.0) or 1.0)
-        to_y = _scale(low, high)
+        if self.log_y:
+            positive = [y for y in ys if y > 0] or [1.0]
+            low, high = self.ylim or (min(positive) / 1.3, max(positive) * 1.3)
+            linear = _scale(math.log10(low), math.log10(high))
+            return (lambda v: linear(math.log10(max(v, low)))), _log_ticks(low, high), low
+        low, high = self.ylim if self.ylim is not None else (0.0, (max(ys, default=1.0) or 1.0) * 1.05)  # headroom
+        return _scale(low, high), [v for v in nice_ticks(high, most=5) if v >= low], low
+
+    def _repr_html_(self) -> str:
+        x_end = max((x for s in self.series for x, _ in s.points), default=1.0) or 1.0
+        to_y, yticks, bottom = self._y()
 
         def at(x: float, y: float) -> str:
             return f"{LEFT + x / x_end * INNER_W:.1f},{to_y(y):.1f}"
 
         body = frame(self.xlabel, self.ylabel)
         body += x_ticks([(LEFT + v / x_end * INNER_W, f"{v:g}") for v in nice_ticks(x_end)])
-        body += y_ticks([(to_y(v), f"{v:g}") for v in nice_ticks(high, most=5) if v >= low])
+        body += y_ticks([(to_y(v), f"{v:g}") for v in yticks])
         for index, series in enumerate(self.series):
-            colour = self._colour(index)
-            if series.ticks:
-                marks = "".join(f"M{at(x, y)}v-8" for x, y in series.points)
-                body.append(f'<path d="{marks}" stroke="{colour}" stroke-width="1"/>')
-                continue
-            points = list(series.points)
-            if series.steps:  # hold each value until the next x
-                points = [p for (x0, y0), (x1, _) in pairwise(points) for p in ((x0, y0), (x1, y0))] + points[-1:]
-            line = " ".join(at(x, y) for x, y in points)
-            body.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.2"/>')
-        body += legend([(s.name, self._colour(i), "line") for i, s in enumerate(self.series)])
+            body += self._draw(series, self._colour(index), at, bottom)
+        body += legend([(s.name, self._colour(i), "box" if s.fill else "line") for i, s in enumerate(self.series)])
         return page(self.title, body)
+
+    @staticmethod
+    def _draw(series: Series, colour: str, at: Callable[[float, float], str], bottom: float) -> list[str]:
+        if series.ticks:
+            marks = "".join(f"M{at(x, y)}v-8" for x, y in series.points)
+            return [f'<path d="{marks}" stroke="{colour}" stroke-width="1"/>']
+        points = list(series.points)
+        if series.steps:  # hold each value until the next x
+            points = [p for (x0, y0), (x1, _) in pairwise(points) for p in ((x0, y0), (x1, y0))] + points[-1:]
+        line = " ".join(at(x, y) for x, y in points)
+        if series.fill and points:
+            ends = f"{at(points[-1][0], bottom)} {at(points[0][0], bottom)}"
+            return [f'<polygon points="{line} {ends}" fill="{colour}" stroke="none"/>']
+        dash = ' stroke-dasharray="5,4"' if series.dashed else ""
+        parts = [f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.2"{dash}/>']
+        if series.dots:
+            parts += [
+                f'<circle cx="{xy.split(",")[0]}" cy="{xy.split(",")[1]}" r="2.5" fill="{colour}"/>'
+                for xy in (at(x, y) for x, y in series.points)
+            ]
+        return parts
+
+
+@dataclass(frozen=True, repr=False)
+class Stack(Drawing):
+    """Drawings shown one above the other (two views of one experiment); in words, one line each."""
+
+    parts: Sequence[Drawing]
+
+    def alt_text(self) -> str:
+        return "\n".join(part.alt_text() for part in self.parts)
+
+    def _repr_html_(self) -> str:
+        return "".join(part._repr_html_() for part in self.parts)
 
 
 @dataclass(frozen=True, repr=False)

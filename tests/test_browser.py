@@ -113,7 +113,7 @@ class Lab:
             "LANG": "C.UTF-8",
         }
         for name in (
-            "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "CTLAB_LIVE", "MPLBACKEND", "LC_ALL", "LC_MESSAGES", "LANGUAGE"
+            "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "CTLAB_LIVE", "LC_ALL", "LC_MESSAGES", "LANGUAGE"
         ):
             self.env.pop(name, None)
         # As binder/postBuild does: the course's own notebooks are trusted, so saved widgets show.

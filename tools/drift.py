@@ -186,7 +186,6 @@ def execute(python: Path, copy: Path, notebooks: Sequence[Path]) -> Iterator[tup
     from course import HOME_ENV
 
     env = {**os.environ, **HOME_ENV, "CTLAB_LANG": "both"}
-    env.pop("MPLBACKEND", None)
     for stored in notebooks:
         target = copy / stored.relative_to(ROOT)
         print(f"drift: executing {target.name} …", flush=True)

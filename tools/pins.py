@@ -104,7 +104,7 @@ def read_pins(
 ) -> dict[str, str]:
     """``{name: version}`` that ``path`` pins for a target (default: this interpreter on this machine).
 
-    >>> read_pins(python_version="3.10")["numpy"] != read_pins(python_version="3.11")["numpy"]
+    >>> read_pins(python_version="3.10")["coverage"] != read_pins(python_version="3.11")["coverage"]
     True
     """
     return parse_pins(path.read_text(encoding="utf-8"), environment(python_version, platform), path.name)

@@ -20,9 +20,10 @@ import math
 import random
 from dataclasses import dataclass, field
 from itertools import count
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..backoff import Backoff
+from ..charts import LineChart, Series
 from ..i18n import CtlabError, Text, label, register, t
 from ..ratelimit import RateLimit
 from .policy import Policy, as_policy
@@ -55,9 +56,6 @@ register(
         ),
     },
 )
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["Client", "Crowd", "crowd"]
 
@@ -106,27 +104,32 @@ class Crowd:
     def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
         printer.text(str(self))
 
-    def plot(self, *, bin_seconds: float | None = None) -> Figure:
-        """Calls reaching the server per second over time, accepted and rejected stacked."""
-        from ..figures import figure
-
+    def plot(self, *, bin_seconds: float | None = None) -> LineChart:
+        """Calls reaching the server per second over time (inline SVG): all of them, with the accepted ones drawn
+        over them, so what shows above is the rejected calls."""
         end = max(self.finished, 1e-9)
         width = bin_seconds or nice_bin(end)
         bins = max(1, math.ceil(end / width))
         ok, no = [0] * bins, [0] * bins
         for at, accepted in zip(self.call_times, self.call_accepted, strict=True):
             (ok if accepted else no)[min(bins - 1, int(at / width))] += 1
-        lefts = [i * width for i in range(bins)]
-        fig, ax = figure(figsize=(8, 3), layout="tight")  # laid out as it is drawn: one drawing
-        ax.bar(lefts, [v / width for v in ok], width, align="edge", color="#2e7d32", label=label(t("scale.accepted")))
-        ax.bar(lefts, [v / width for v in no], width, bottom=[v / width for v in ok], align="edge",
-               color="#ef6c00", label=label(t("scale.rejected")))
-        ax.set_xlabel(label(t("plot.xlabel")))
-        ax.set_ylabel(label(t("scale.per_second")))
+        edges = [i * width for i in range(bins + 1)]
+
+        def steps(counts: list[int]) -> list[tuple[float, float]]:
+            rates = [c / width for c in counts]
+            return list(zip(edges, [*rates, rates[-1]], strict=True))  # the last edge closes the last bin
+
         title = t("scale.plot_title", strategy=self.policy.backoff.label(), clients=self.clients, calls=self.calls)
-        ax.set_title(label(title), fontsize=10)
-        ax.legend(fontsize=8)
-        return fig
+        return LineChart(
+            [
+                Series(label(t("scale.rejected")), steps([a + b for a, b in zip(ok, no, strict=True)]), "#ef6c00",
+                       steps=True, fill=True),
+                Series(label(t("scale.accepted")), steps(ok), "#2e7d32", steps=True, fill=True),
+            ],
+            title=label(title),
+            xlabel=label(t("plot.xlabel")),
+            ylabel=label(t("scale.per_second")),
+        )
 
 
 def nice_bin(span: float) -> float:

@@ -6,16 +6,17 @@ policies by load, and Brooker's setup.
     True
 
 Each result is a small table (:meth:`Sweep.table`, :meth:`Overload.table`,
-drawn by :func:`ctlab.show.text_grid`) and a two-panel plot.
+drawn by :func:`ctlab.show.text_grid`) and two line charts (inline SVG).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..backoff import STRATEGIES, Backoff
+from ..charts import LineChart, Series, Stack
 from ..i18n import CtlabError, Text, label, register, t
 from ..i18n import lang as language
 from ..ratelimit import RateLimit
@@ -44,11 +45,9 @@ register(
         "scale.metric.load": Text("到达服务端的请求（× 容量）", "calls reaching the server (× capacity)"),
         "scale.metric.success": Text("成功的任务占比", "share of jobs that succeeded"),
         "scale.offered": Text("业务请求量（× 服务端容量）", "offered load (× server capacity)"),
+        "scale.capacity": Text("服务端容量", "server capacity"),
     },
 )
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["POLICIES", "Overload", "Sweep", "brooker", "overload", "sweep"]
 
@@ -73,27 +72,30 @@ def _mean(values: Iterable[float]) -> float:
     return sum(values) / len(values)
 
 
-def _two_panels(
+def _two_charts(
     xs: Sequence[float],
     lines: dict[str, str],
     value: Callable[[str, Any, str], float],
     metrics: tuple[str, str],
     x_label: str,
-) -> tuple[Figure, Any]:
-    """Two side-by-side line plots (one per metric) with a line per entry of ``lines`` (label key -> name)."""
-    from ..figures import figure
-
-    fig, axes = figure(figsize=(10, 4.4), ncols=2, layout="constrained")
-    for key, name in lines.items():
-        for ax, metric in zip(axes, metrics, strict=True):
-            ax.plot(xs, [value(name, x, metric) for x in xs], marker="o", markersize=3, label=label(t(key)))
-    for ax, metric in zip(axes, metrics, strict=True):
-        ax.set_xlabel(label(t(x_label)))
-        ax.set_ylabel(label(t(f"scale.metric.{metric}"), stacked=True))
-        ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8)  # below both panels, off the curves
-    return fig, axes
+    *,
+    log: tuple[bool, bool],
+    capacity_line: bool = False,
+) -> Stack:
+    """Two line charts, one per metric, one above the other, with a line per entry of ``lines`` (label key -> name);
+    ``log`` puts a chart's y on a log scale; ``capacity_line`` draws the server's capacity (1.0) on the first."""
+    charts = []
+    for n, metric in enumerate(metrics):
+        series = [
+            Series(label(t(key), stacked=True), [(float(x), value(name, x, metric)) for x in xs], dots=True)
+            for key, name in lines.items()
+        ]
+        if capacity_line and n == 0:
+            level = [(0.0, 1.0), (float(xs[-1]), 1.0)]
+            series.append(Series(label(t("scale.capacity"), stacked=True), level, "#808080", dashed=True))
+        ylabel = label(t(f"scale.metric.{metric}"), stacked=True)
+        charts.append(LineChart(series, title="", xlabel=label(t(x_label)), ylabel=ylabel, log_y=log[n]))
+    return Stack(charts)
 
 
 def _metric_table(
@@ -140,12 +142,11 @@ class Sweep:
     def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
         printer.text(str(self))
 
-    def plot(self) -> Figure:
+    def plot(self) -> Stack:
         """Calls and completion time against the number of clients, one line per strategy."""
         lines = {f"backoff.strategy.{k}": k for k in self.strategies}
-        fig, axes = _two_panels(self.clients, lines, self.value, ("calls", "finished"), "scale.clients_axis")
-        axes[0].set_yscale("log")
-        return fig
+        metrics = ("calls", "finished")
+        return _two_charts(self.clients, lines, self.value, metrics, "scale.clients_axis", log=(True, False))
 
 
 def sweep(
@@ -207,13 +208,12 @@ class Overload:
     def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
         printer.text(str(self))
 
-    def plot(self) -> Figure:
+    def plot(self) -> Stack:
         """Goodput and load against offered load, one line per policy."""
         lines = {f"scale.policy.{k}": k for k in self.policies}
-        fig, axes = _two_panels(self.loads, lines, self.value, ("goodput", "load"), "scale.offered")
-        axes[0].axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
-        axes[1].set_yscale("log")
-        return fig
+        return _two_charts(
+            self.loads, lines, self.value, ("goodput", "load"), "scale.offered", log=(False, True), capacity_line=True
+        )
 
 
 def overload(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
-from IPython.display import HTML, Image
+from IPython.display import HTML
 
 from ..backoff import STRATEGIES
 from ..i18n import CtlabError, Text, register, t
@@ -63,12 +63,11 @@ class ScaleLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
 
     def click(self) -> Crowd:
         """What the button does: run once, show the summary and the plot. Returns the result."""
-        from ..figures import png  # matplotlib loads at the first click, not with the widget
 
         self.out.outputs = ()
         result = crowd(self.clients.value, self.strategy.value, capacity=self.capacity.value, seed=self.seed)
         self.last = result
         summary = html.escape(str(result.summary()))
         self.out.append_display_data(HTML(f'<p class="ctlab-scale">{summary}</p>'))  # type: ignore[no-untyped-call]
-        self.out.append_display_data(Image(png(result.plot())))  # type: ignore[no-untyped-call]
+        self.out.append_display_data(HTML(result.plot()._repr_html_()))  # type: ignore[no-untyped-call]
         return result
