@@ -8,11 +8,13 @@
 :func:`exchange` runs one command against its own :func:`ctlab.server.serve`
 with ``ANTHROPIC_BASE_URL`` set, and keeps both sides of the story: what the
 server received (:class:`Exchange`) and what the command printed.
-:func:`compare_clients` puts several clients — commands, and Python functions
-run in-process with :func:`ctlab.measure.measure` — under several fault scripts
-at once, for one table of what each did (:class:`Exchanges`), and
-:func:`side_by_side` runs whole experiments like these at the same time.
-:func:`versions` names the real clients installed.
+:class:`OneProcess` and :func:`exchange_each` play a whole battery in one
+process (one server per script). :func:`compare_clients` puts several clients —
+commands, and Python functions run in-process with :func:`ctlab.measure.measure` —
+under several fault scripts at once, for one table of what each did
+(:class:`Exchanges`); :func:`ctlab.sidebyside.side_by_side` runs whole
+experiments like these at the same time, and :mod:`ctlab.installed` names the
+real clients installed.
 """
 
 from __future__ import annotations
@@ -26,12 +28,10 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
-from pathlib import Path
-from typing import Any, TypeVar, cast, overload
+from typing import Any, cast
 
 from .faults import FaultsLike, Timeout, parse
 from .i18n import CtlabError, Text, register, t
@@ -39,6 +39,7 @@ from .measure import Measurement, measure
 from .player import Attempt
 from .server import HOLD, real_seconds, serve
 from .show import TableView
+from .sidebyside import side_by_side
 
 register(
     __name__,
@@ -58,21 +59,12 @@ register(
             "命令 {command} 运行超过 {seconds:g} s，已被终止",
             "command {command} ran longer than {seconds:g} s and was stopped",
         ),
-        "harness.not_a_function": Text(
-            "side_by_side 要的是不带参数的函数（比如 functools.partial(exchange, ...)），收到的是 {value}",
-            "side_by_side takes functions called with no arguments (e.g. functools.partial(exchange, ...)), "
-            "got {value}",
-        ),
         "harness.retry_counts": Text("重试计数头", "retry-count headers"),
         "harness.answers": Text("服务端依次回应", "server answered, in order"),
         "harness.waits": Text("等待 (s)", "waits (s)"),
         "harness.exit": Text("退出码 {code}", "exit code {code}"),
     },
 )
-
-class NotAFunction(CtlabError, TypeError):  # noqa: N818  (public name tests import; it names what was given)
-    """:func:`side_by_side` got something it cannot call: a :class:`ctlab.CtlabError` that is also a ``TypeError``."""
-
 
 Command = str | Sequence[str]
 #: How a client's waits show in its output: curl's retry warnings, the shell loop's
@@ -419,83 +411,3 @@ def compare_clients(
     for u, (numbers, _) in enumerate(units):
         rows.update(zip(numbers, done[u], strict=True))
     return Exchanges(rows[i] for i in range(len(jobs)))
-
-
-K = TypeVar("K")
-T = TypeVar("T")
-
-
-@overload
-def side_by_side(experiments: Mapping[K, Callable[[], T]], *, workers: int = ...) -> dict[K, T]: ...
-@overload
-def side_by_side(experiments: Sequence[Callable[[], T]], *, workers: int = ...) -> list[T]: ...
-def side_by_side(
-    experiments: Mapping[K, Callable[[], T]] | Sequence[Callable[[], T]], *, workers: int = 8
-) -> dict[K, T] | list[T]:
-    """Run ``experiments`` (functions called with no arguments) at the same time; their results in the order given.
-
-    Made for experiments that wait in real time — :func:`exchange`,
-    :func:`compare_clients`, a client against a slow or silent :func:`serve` — which
-    side by side take about as long as the slowest of them, not the sum. Each
-    one must start its own server (``exchange`` and ``compare_clients`` do), so each
-    log holds only its own requests. ``workers`` run at once (at least 1). A
-    mapping gives a dict with the same keys in the same order. If some fail,
-    all the others still run to the end, then the first failure in the order
-    given is raised; interrupted (Ctrl+C), it starts no more of them and waits
-    for the ones running, so none is left behind.
-
-    >>> from functools import partial
-    >>> curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-d", "{}", "{url}/v1/messages"]
-    >>> runs = side_by_side({"529": partial(exchange, curl, "529"), "200": partial(exchange, curl, "200")})
-    >>> [(faults, run.stdout, run.requests) for faults, run in runs.items()]
-    [('529', '529', 1), ('200', '200', 1)]
-    """
-    keys: list[K] | None = None
-    if isinstance(experiments, Mapping):
-        keys, calls = list(experiments), list(experiments.values())
-    else:
-        calls = list(experiments)
-    for call in calls:
-        if not callable(call):
-            raise NotAFunction("harness.not_a_function", value=_short(repr(call), 60))
-    if not calls:
-        return {} if keys is not None else []
-    size = max(1, min(int(workers), len(calls)))
-    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="ctlab-side-by-side")
-    try:
-        futures: list[Future[T]] = [pool.submit(call) for call in calls]
-        wait(futures)
-    except BaseException:  # Ctrl+C: start no more, let the running ones finish
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-    results = [future.result() for future in futures]  # the first failure, in the order given
-    return dict(zip(keys, results, strict=True)) if keys is not None else results
-
-
-def versions() -> dict[str, str]:
-    """The versions of the real clients notebook 04 runs: curl, node and the JS SDK (``"-"`` if missing).
-
-    >>> sorted(versions())
-    ['@anthropic-ai/sdk', 'curl', 'node']
-    """
-    found = {"curl": "-", "node": "-", "@anthropic-ai/sdk": "-"}
-    if shutil.which("curl"):
-        first = subprocess.run(["curl", "--version"], capture_output=True, text=True, check=False).stdout.split()
-        found["curl"] = first[1] if len(first) > 1 else "-"
-    if shutil.which("node"):
-        node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
-        found["node"] = node.stdout.strip().lstrip("v")
-        package = Path(__file__).resolve().parents[1] / "node_modules" / "@anthropic-ai" / "sdk" / "package.json"
-        if package.exists():
-            found["@anthropic-ai/sdk"] = json.loads(package.read_text(encoding="utf-8"))["version"]
-    return found
-
-
-def version_tuple(version: str) -> tuple[int, ...]:
-    """``"7.88.1"`` -> ``(7, 88, 1)``, for comparisons like ``version_tuple(v) < (8, 14)``.
-
-    >>> version_tuple("7.88.1") < (8, 14)
-    True
-    """
-    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])

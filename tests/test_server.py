@@ -25,20 +25,12 @@ import pytest
 
 import ctlab
 from ctlab.faults import Reply, StreamError, status
-from ctlab.harness import (
-    Exchanges,
-    NotAFunction,
-    OneProcess,
-    compare_clients,
-    exchange,
-    exchange_each,
-    side_by_side,
-    version_tuple,
-    versions,
-)
+from ctlab.harness import Exchanges, OneProcess, compare_clients, exchange, exchange_each
 from ctlab.i18n import CtlabError
+from ctlab.installed import version_tuple, versions
 from ctlab.responses import error_response, message_response, stream_response
 from ctlab.server import FaultServer, serve
+from ctlab.sidebyside import NotAFunction, side_by_side
 from ctlab.simulate import ask
 from ctlab.wire import MAX_BODY
 
