@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import ctlab
 from ctlab.__main__ import main
+from ctlab.charts import INNER_H, TOP, Bars, LineChart, Series, Stack
 from ctlab.i18n import Text
 from ctlab.show import SECOND_LANGUAGE, html_table, html_text, text_table
 from ctlab.widgets import FaultLab
@@ -47,6 +50,30 @@ def test_the_plot_draws_a_bar_per_attempt_and_per_wait_and_says_what_it_shows() 
 
 def test_a_chart_draws_the_same_bytes_for_the_same_data() -> None:
     assert ctlab.plot(ctlab.run("429 200"))._repr_html_() == ctlab.plot(ctlab.run("429 200"))._repr_html_()
+
+
+def test_a_log_axis_ticks_round_values_and_keeps_every_point_inside_the_frame() -> None:
+    chart = LineChart([Series("calls", [(10, 10.0), (100, 400.0), (200, 9000.0)], dots=True)], title="",
+                      xlabel="clients", ylabel="calls", log_y=True)
+    drawn = chart._repr_html_()
+    ticks = re.findall(r'text-anchor="end">([0-9.]+)</text>', drawn)
+    assert ticks == ["10", "100", "1000", "10000"]  # 1-2-5 steps would be more than eight: powers of ten only
+    ys = [float(y) for y in re.findall(r'<circle cx="[0-9.]+" cy="([0-9.]+)"', drawn)]
+    assert len(ys) == 3 and all(TOP <= y <= TOP + INNER_H for y in ys) and ys == sorted(ys, reverse=True)
+
+
+def test_long_category_labels_tilt_and_the_chart_grows_to_hold_them() -> None:
+    short = Bars(["429", "529"], {"SDK": {"429": 3, "529": 3}}, ylabel="requests")._repr_html_()
+    long = Bars(["429(error-code=enforced_spend_limit_reached)"] * 5, {"SDK": {}}, ylabel="requests")._repr_html_()
+    assert "rotate(-12)" not in short and 'height="250"' in short
+    assert "rotate(-12)" in long and 'height="250"' not in long
+
+
+def test_stacked_charts_say_what_each_shows_on_a_line_of_its_own() -> None:
+    one = LineChart([Series("a", [(0, 1), (1, 2)])], title="", xlabel="x", ylabel="y")
+    both = Stack([one, one])
+    assert str(both) == "<Figure: x: x | y: y | a>\n<Figure: x: x | y: y | a>"
+    assert both._repr_html_().count("<svg") == 2
 
 
 def test_the_widget_runs_the_real_sdk_and_shows_the_timeline() -> None:
