@@ -302,13 +302,15 @@ def _words(html: str) -> list[str]:
 # --- driving JupyterLab ----------------------------------------------------------------------
 
 _NOTEBOOK = "window.jupyterapp.shell.currentWidget"
-_READY = f"""() => {{
-    const dialog = document.querySelector('.jp-Dialog');
-    if (dialog) return 'dialog';
+_STATE = f"""() => {{
     const w = window.jupyterapp && {_NOTEBOOK};
-    return !!(w && w.content && w.context && w.context.isReady && w.sessionContext.isReady
-              && w.sessionContext.session?.kernel?.status === 'idle');
+    const kernel = w?.sessionContext?.session?.kernel;
+    return {{dialog: document.querySelector('.jp-Dialog')?.innerText ?? null,
+             loaded: !!(w && w.content && w.context?.isReady && w.sessionContext?.isReady),
+             kernel: kernel?.status ?? null, connection: kernel?.connectionStatus ?? null}};
 }}"""
+#: The longest a notebook may take to get an idle kernel even while the page keeps making progress.
+MOST_MS = 5 * TIMEOUT_MS
 
 
 def _open(page: Any, lab: Lab, path: Path) -> None:
@@ -316,28 +318,43 @@ def _open(page: Any, lab: Lab, path: Path) -> None:
     relative = path.relative_to(ROOT).as_posix()
     lab.trust(path)
     page.goto(f"{lab.url}/lab/workspaces/ctlab-{path.stem}/tree/{relative}?reset")
-    _ready(page, path.name)
+    _ready(page, lab, path.name)
 
 
-def _ready(page: Any, name: str) -> None:
-    """Wait until the open notebook has an idle kernel, accepting each dialog that comes first (a kernel choice)."""
-    from playwright.sync_api import TimeoutError as Timeout
+def _ready(page: Any, lab: Lab, name: str) -> None:
+    """Wait until the open notebook has an idle kernel, following what the page does rather than a fixed budget.
 
-    for _ in range(3):
-        try:
-            state = page.wait_for_function(_READY).json_value()
-        except Timeout:
-            shown = page.evaluate(
-                f"""() => ({{widget: {_NOTEBOOK}?.title?.label,
-                    kernel: {_NOTEBOOK}?.sessionContext?.session?.kernel?.status,
-                    dialog: document.querySelector('.jp-Dialog')?.innerText}})"""
-            )
-            waited = TIMEOUT_MS / 1000
-            raise AssertionError(f"{name}: no idle kernel after {waited:g} s; the page shows {shown}") from None
-        if state is True:
+    A kernel dialog (a kernel choice) is accepted; a dead kernel fails at once, with the server's log. While the
+    state keeps changing (the page loading, the kernel starting) the wait goes on, up to :data:`MOST_MS`; it fails
+    after :data:`TIMEOUT_MS` without any change. A kernel that is connected but whose status has not moved for 10 s
+    is asked for its info once: its reply comes with a status message, so a status the page missed is reported again.
+    """
+    started = seen_at = time.monotonic()
+    seen: dict | None = None
+    dialogs, nudged = 0, False
+    while True:
+        state = page.evaluate(_STATE)
+        now = time.monotonic()
+        if state["dialog"] is not None and dialogs < 3:
+            dialogs += 1
+            page.locator(".jp-Dialog .jp-mod-accept").click()
+            page.wait_for_timeout(250)  # let the dialog close before looking again
+            continue
+        if state["loaded"] and state["kernel"] == "idle":
             return
-        page.locator(".jp-Dialog .jp-mod-accept").click()
-    raise AssertionError(f"{name}: the notebook did not get a kernel")
+        if state["kernel"] == "dead":
+            raise AssertionError(f"{name}: the kernel died; JupyterLab's log ends:\n{lab.tail()}")
+        if state != seen:
+            seen, seen_at, nudged = state, now, False
+        elif not nudged and state["connection"] == "connected" and now - seen_at > 10:
+            page.evaluate(f"() => {{ {_NOTEBOOK}.sessionContext.session.kernel.requestKernelInfo(); }}")
+            nudged = True
+        if (now - seen_at) * 1000 > TIMEOUT_MS or (now - started) * 1000 > MOST_MS:
+            raise AssertionError(
+                f"{name}: no idle kernel after {now - started:.0f} s ({now - seen_at:.0f} s without change); "
+                f"the page shows {state}; JupyterLab's log ends:\n{lab.tail()}"
+            )
+        page.wait_for_timeout(250)
 
 
 def _cell_nodes_js(indices: list[int]) -> str:
