@@ -59,6 +59,12 @@ register(
             "命令 {command} 运行超过 {seconds:g} s，已被终止",
             "command {command} ran longer than {seconds:g} s and was stopped",
         ),
+        "harness.one_process": Text(
+            'OneProcess 要的是一条命令的各个部分组成的非空列表，比如 ["node", "js/run.mjs", "sdk"]，'
+            "收到的是 {value}",
+            'OneProcess takes a command as a non-empty list of its parts, e.g. ["node", "js/run.mjs", "sdk"]; '
+            "got {value}",
+        ),
         "harness.retry_counts": Text("重试计数头", "retry-count headers"),
         "harness.answers": Text("服务端依次回应", "server answered, in order"),
         "harness.waits": Text("等待 (s)", "waits (s)"),
@@ -232,6 +238,8 @@ class OneProcess:
     command: tuple[str, ...]
 
     def __init__(self, command: Sequence[str]) -> None:
+        if isinstance(command, str) or not command or not all(isinstance(part, str) for part in command):
+            raise CtlabError("harness.one_process", value=_short(repr(command), 60))
         object.__setattr__(self, "command", tuple(command))
 
 

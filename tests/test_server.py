@@ -740,6 +740,13 @@ def test_a_one_process_command_that_stops_early_leaves_the_rest_of_its_rows_empt
     assert exchange_each(OneProcess(["bash", "-c", first_only]), []) == []
 
 
+@pytest.mark.parametrize("command", ["node js/run.mjs sdk", [], ["node", 3]])
+def test_one_process_explains_in_both_languages_that_it_needs_a_list_of_the_command_s_parts(command: object) -> None:
+    with pytest.raises(CtlabError) as caught:
+        OneProcess(command)  # type: ignore[arg-type]
+    assert "OneProcess 要的是" in str(caught.value) and "non-empty list of its parts" in str(caught.value)
+
+
 @has_node
 def test_node_in_one_process_runs_each_script_as_a_fresh_process_would() -> None:
     sdk = ["node", str(JS / "run.mjs"), "sdk", "--timeout", "5000"]
