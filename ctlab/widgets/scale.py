@@ -56,7 +56,9 @@ class ScaleLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
         self.capacity = w.IntSlider(
             value=capacity, min=1, max=50, description=str(t("widget.scale.capacity")), style=_WIDE
         )
-        self.button = w.Button(description=str(t("widget.scale.run")), button_style="primary", icon="play")
+        self.button = w.Button(  # a two-language label needs more than the default width
+            description=str(t("widget.scale.run")), button_style="primary", icon="play", layout=w.Layout(width="auto")
+        )
         self.out = w.Output()
         self.button.on_click(lambda _: self.click())
         super().__init__([w.HBox([self.clients, self.capacity]), self.strategy, self.button, self.out])
