@@ -27,10 +27,10 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
-__all__ = ["COLOURS", "Bars", "Drawing", "LineChart", "Series", "Stack", "Strips", "nice_ticks"]
+__all__ = ["PALETTE", "Bars", "Drawing", "LineChart", "Series", "Stack", "Strips", "nice_ticks"]
 
 #: Colours for series given none, in order (matplotlib's "tab10", the colours most plotting readers know).
-COLOURS = (
+PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 250, 70, 230, 10, 44
@@ -201,7 +201,7 @@ class LineChart(Drawing):
         return alt_text(self.title, self.xlabel, self.ylabel, [s.name for s in self.series])
 
     def _colour(self, index: int) -> str:
-        return self.series[index].colour or COLOURS[index % len(COLOURS)]
+        return self.series[index].colour or PALETTE[index % len(PALETTE)]
 
     def _y(self) -> tuple[Callable[[float], float], list[float], float]:
         """Pixel y of a value, the y ticks, and the value at the bottom of the axis."""
@@ -291,7 +291,7 @@ class Bars(Drawing):
         body += x_ticks([(LEFT + group * (j + 0.5), c) for j, c in enumerate(self.categories)], slant=slant)
         body += y_ticks([(to_y(v), f"{v:g}") for v in ticks])
         for i, (name, row) in enumerate(self.values.items()):
-            colour = COLOURS[i % len(COLOURS)]
+            colour = PALETTE[i % len(PALETTE)]
             for j, category in enumerate(self.categories):
                 value = row.get(category, 0.0)
                 x, y = LEFT + group * (j + 0.1) + i * width, to_y(value)
@@ -299,7 +299,7 @@ class Bars(Drawing):
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{TOP + INNER_H - y:.1f}" '
                     f'fill="{colour}"><title>{escape(name)}: {value:g}</title></rect>'
                 )
-        body += legend([(name, COLOURS[i % len(COLOURS)], "box") for i, name in enumerate(self.values)])
+        body += legend([(name, PALETTE[i % len(PALETTE)], "box") for i, name in enumerate(self.values)])
         return page(self.title, body, below=below)
 
 
