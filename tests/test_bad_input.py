@@ -192,11 +192,13 @@ def test_the_rate_limit_reset_date_stays_within_the_calendar_whatever_the_wait_a
 
 @pytest.mark.parametrize("faults", ["429(retry-after=inf)", "429(retry-after='soon')"])
 def test_the_fault_server_sends_an_unreadable_retry_after_as_is_instead_of_dropping_the_connection(faults: str) -> None:
-    with ctlab.serve(faults) as srv, pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(urllib.request.Request(srv.url + "/v1/messages", data=b"{}"), timeout=5)
+    with ctlab.serve(faults) as srv:
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(urllib.request.Request(srv.url + "/v1/messages", data=b"{}"), timeout=5)
+        body = caught.value.read()  # before the server stops: stopping closes the connection, unread body or not
     assert caught.value.code == 429
     assert caught.value.headers["retry-after"] == header_value(parse(faults).faults[0].retry_after)  # type: ignore[union-attr]
-    assert caught.value.read().startswith(b'{"type": "error"')
+    assert body.startswith(b'{"type": "error"')
 
 
 def test_a_stream_error_type_from_the_fault_language_is_checked_too() -> None:
