@@ -218,19 +218,25 @@ class LineChart(Drawing):
         x_end = max((x for s in self.series for x, _ in s.points), default=1.0) or 1.0
         to_y, yticks, bottom = self._y()
 
-        def at(x: float, y: float) -> str:
-            return f"{LEFT + x / x_end * INNER_W:.1f},{to_y(y):.1f}"
+        def pixel(x: float, y: float) -> tuple[float, float]:
+            return LEFT + x / x_end * INNER_W, to_y(y)
 
         body = frame(self.xlabel, self.ylabel)
         body += x_ticks([(LEFT + v / x_end * INNER_W, f"{v:g}") for v in nice_ticks(x_end)])
         body += y_ticks([(to_y(v), f"{v:g}") for v in yticks])
         for index, series in enumerate(self.series):
-            body += self._draw(series, self._colour(index), at, bottom)
+            body += self._draw(series, self._colour(index), pixel, bottom)
         body += legend([(s.name, self._colour(i), "box" if s.fill else "line") for i, s in enumerate(self.series)])
         return page(self.title, body)
 
     @staticmethod
-    def _draw(series: Series, colour: str, at: Callable[[float, float], str], bottom: float) -> list[str]:
+    def _draw(
+        series: Series, colour: str, pixel: Callable[[float, float], tuple[float, float]], bottom: float
+    ) -> list[str]:
+        def at(x: float, y: float) -> str:
+            px, py = pixel(x, y)
+            return f"{px:.1f},{py:.1f}"
+
         if series.ticks:
             marks = "".join(f"M{at(x, y)}v-8" for x, y in series.points)
             return [f'<path d="{marks}" stroke="{colour}" stroke-width="1"/>']
@@ -244,10 +250,9 @@ class LineChart(Drawing):
         dash = ' stroke-dasharray="5,4"' if series.dashed else ""
         parts = [f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.2"{dash}/>']
         if series.dots:
-            parts += [
-                f'<circle cx="{xy.split(",")[0]}" cy="{xy.split(",")[1]}" r="2.5" fill="{colour}"/>'
-                for xy in (at(x, y) for x, y in series.points)
-            ]
+            for x, y in series.points:
+                px, py = pixel(x, y)
+                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{colour}"/>')
         return parts
 
 

@@ -35,6 +35,7 @@ from typing import Any, cast
 
 from .faults import FaultsLike, Timeout, parse
 from .i18n import CtlabError, Text, register, t
+from .inputs import shorten
 from .measure import Measurement, measure
 from .player import Attempt
 from .server import HOLD, real_seconds, serve
@@ -148,12 +149,8 @@ class Exchange:
         if result is not None and "returned" in result:
             return t("outcome.returned", value=repr(result["returned"]))
         code = t("harness.exit", code=self.returncode)
-        last = _short(self.lines[-1]) if self.lines else ""
+        last = shorten(self.lines[-1]) if self.lines else ""
         return Text(f"{code.zh}：{last}", f"{code.en}: {last}") if last else code
-
-
-def _short(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _argv(command: Command, url: str) -> list[str]:
@@ -169,11 +166,11 @@ def _display(command: Command) -> str:
 def _run(
     command: Command, url: str, *, time_limit: float, env: Mapping[str, str] | None, cwd: str | None
 ) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run ``command`` with ``ANTHROPIC_BASE_URL`` (and ``env``) set and loopback kept off any proxy.
+    """Run ``command`` with ``ANTHROPIC_BASE_URL`` (and ``env``) set and loopback kept off any proxy; ``time_limit``
+    is already checked.
 
     Returns the finished process and its real seconds.
     """
-    time_limit = real_seconds("harness.time_limit_range", time_limit, zero=False)
     program = "bash" if isinstance(command, str) else command[0]
     if shutil.which(program) is None:
         raise CtlabError("harness.missing", program=program)
@@ -214,7 +211,7 @@ def exchange(
     >>> ex.requests, ex.answers, ex.stdout, ex.returncode
     (1, [429], '429', 0)
     """
-    real_seconds("harness.time_limit_range", time_limit, zero=False)
+    time_limit = real_seconds("harness.time_limit_range", time_limit, zero=False)
     with serve(faults, hold=hold, refuse_for=refuse_for) as srv:
         done, elapsed = _run(command, srv.url, time_limit=time_limit, env=env, cwd=cwd)
     label = name or _display(command)
@@ -239,7 +236,7 @@ class OneProcess:
 
     def __init__(self, command: Sequence[str]) -> None:
         if isinstance(command, str) or not command or not all(isinstance(part, str) for part in command):
-            raise CtlabError("harness.one_process", value=_short(repr(command), 60))
+            raise CtlabError("harness.one_process", value=shorten(repr(command), 60))
         object.__setattr__(self, "command", tuple(command))
 
 
@@ -277,7 +274,7 @@ def exchange_each(
     each :class:`Exchange` has its own part of the output, the process's exit
     code, stderr and real seconds. Options as for :func:`exchange`.
     """
-    real_seconds("harness.time_limit_range", time_limit, zero=False)
+    time_limit = real_seconds("harness.time_limit_range", time_limit, zero=False)
     if not scripts:
         return []
     with contextlib.ExitStack() as stack:

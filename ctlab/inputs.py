@@ -80,6 +80,15 @@ _repr = reprlib.Repr()
 _repr.maxstring = _repr.maxother = 80
 
 
+def shorten(text: str, width: int = 40) -> str:
+    """``text``, cut to ``width`` characters with an ellipsis when longer.
+
+    >>> shorten("0123456789", 6)
+    '01234…'
+    """
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def short_repr(value: object) -> str:
     """``repr(value)``, shortened when long (a learner's text is echoed in errors)."""
     return _repr.repr(value)

@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TypeVar, overload
 
 from .i18n import CtlabError, Text, register
+from .inputs import shorten
 
 register(
     __name__,
@@ -28,10 +29,6 @@ __all__ = ["NotAFunction", "side_by_side"]
 
 class NotAFunction(CtlabError, TypeError):  # noqa: N818  (public name tests import; it names what was given)
     """:func:`side_by_side` got something it cannot call: a :class:`ctlab.CtlabError` that is also a ``TypeError``."""
-
-
-def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 K = TypeVar("K")
@@ -71,7 +68,7 @@ def side_by_side(
         calls = list(experiments)
     for call in calls:
         if not callable(call):
-            raise NotAFunction("harness.not_a_function", value=_short(repr(call)))
+            raise NotAFunction("harness.not_a_function", value=shorten(repr(call), 60))
     if not calls:
         return {} if keys is not None else []
     size = max(1, min(int(workers), len(calls)))

@@ -96,7 +96,6 @@ class RateLimitLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hint
 
     def click(self) -> Result:
         """What the button does: run once, show the summary and two plots. Returns the result."""
-
         self.out.outputs = ()
         jobs = WORKLOADS[self.workload.value](self.requests.value, seed=self.seed)
         result = run(self.strategy.value, jobs, self.tier.value, seed=self.seed)

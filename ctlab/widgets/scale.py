@@ -65,7 +65,6 @@ class ScaleLab(w.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
 
     def click(self) -> Crowd:
         """What the button does: run once, show the summary and the plot. Returns the result."""
-
         self.out.outputs = ()
         result = crowd(self.clients.value, self.strategy.value, capacity=self.capacity.value, seed=self.seed)
         self.last = result
