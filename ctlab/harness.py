@@ -224,7 +224,8 @@ class OneProcess:
 
     Starting Node and loading the JS SDK costs more CPU than most runs, so
     :func:`compare_clients` starts a ``OneProcess`` command once per battery, not
-    once per script. The command gets every server's URL, space-separated, in
+    once per script; the scripts that wait out a client timeout get a second
+    process, so that real waiting overlaps the rest. The command gets every server's URL, space-separated, in
     ``CTLAB_BASE_URLS``, runs against each in turn and ends each run's output with
     one JSON line holding ``"waits"``, as ``notebooks/js/run.mjs`` does.
 
@@ -291,6 +292,11 @@ def exchange_each(
         Exchange(label, str(parse(script)), tuple(srv.requests), done.returncode, output, done.stderr, elapsed)
         for script, srv, output in zip(scripts, servers, outputs, strict=False)
     ]
+
+
+def _timeouts(faults: FaultsLike) -> int:
+    """How many client timeouts ``faults`` makes a client wait out for real."""
+    return sum(isinstance(fault, Timeout) for fault in parse(faults).faults)
 
 
 def _one(command: Command, faults: FaultsLike, **options: Any) -> list[Exchange]:
@@ -374,7 +380,8 @@ def compare_clients(
     its own battery. A Python callable ``call(client)`` runs first, in-process,
     with :func:`ctlab.measure.measure` and ``client_options`` (``max_retries``,
     ``timeout``). Then each command (see :func:`exchange`) runs for real on its
-    own server (a :class:`OneProcess` command runs once for its whole battery),
+    own server (a :class:`OneProcess` command runs once for its battery, and once more
+    for the scripts in it that time out),
     ``workers`` at a time — real clients really wait, so they overlap; more at
     once would starve the CPU and let short client timeouts fire for the wrong
     reason. ``hold``, ``refuse_for`` (each command's server
@@ -409,8 +416,12 @@ def compare_clients(
             units.append(([i], partial(_one, cast("Command", client), jobs[i][2], name=name, **options)))
     for name, numbers in together.items():
         command = cast("OneProcess", clients[name])
-        units.append((numbers, partial(exchange_each, command, [jobs[i][2] for i in numbers], name=name, **options)))
-    timeouts = [sum(isinstance(f, Timeout) for i in numbers for f in parse(jobs[i][2]).faults) for numbers, _ in units]
+        waits_out = [i for i in numbers if _timeouts(jobs[i][2])]  # their real waiting overlaps the rest
+        for group in ([i for i in numbers if i not in waits_out], waits_out):
+            if group:
+                scripts = [jobs[i][2] for i in group]
+                units.append((group, partial(exchange_each, command, scripts, name=name, **options)))
+    timeouts = [sum(_timeouts(jobs[i][2]) for i in numbers) for numbers, _ in units]
     order = sorted(range(len(units)), key=lambda u: -timeouts[u])  # the slowest start first
     done = side_by_side({u: units[u][1] for u in order}, workers=workers)
     for u, (numbers, _) in enumerate(units):
