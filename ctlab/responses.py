@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .bodies import requested_model, wants_stream
 from .docs_loop import MODEL
 from .faults import MAX_WAIT, Reply, Status, StreamError, header_value, status  # noqa: F401  (status: doctest)
 from .ratelimit.headers import EPOCH, RATE_LIMIT, iso_time, requests_headers
@@ -222,26 +223,6 @@ def stream_response(
             sse("message_stop", {"type": "message_stop"}),
         ]
     return Payload(200, headers, b"".join(events))
-
-
-def request_json(body: bytes) -> dict[str, object]:
-    """A request body as a JSON object; ``{}`` when it is empty, not JSON, or not an object."""
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def wants_stream(body: bytes) -> bool:
-    """Whether the request asked for ``"stream": true``."""
-    return bool(request_json(body).get("stream"))
-
-
-def requested_model(body: bytes) -> str:
-    """The request's ``model``, or the docs page's model when it names none."""
-    model = request_json(body).get("model")
-    return model if isinstance(model, str) else MODEL
 
 
 def payload_for(

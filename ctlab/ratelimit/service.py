@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..bodies import request_json, wants_stream
 from ..faults import Fault, Reply, Script, Status
 from .buckets import Buckets
 from .tiers import Tier, tier_of
@@ -59,14 +60,6 @@ class Served:
     output_tokens: int
     short: str | None
     levels: tuple[float, float, float]
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _whole(value: Any, default: int) -> int:
@@ -112,7 +105,7 @@ class LimitedServer(Script):
         """What ``attempt`` (method, path, headers, arrival time) gets: the fault to log and the payload to send."""
         from ..responses import Payload, error_response
 
-        path, now, data = str(attempt.path), float(attempt.at), _json(body)
+        path, now, data = str(attempt.path), float(attempt.at), request_json(body)
         headers = {"content-type": "application/json", "request-id": attempt.request_id}
         if path.endswith("/v1/messages/count_tokens"):
             return Reply(), Payload(200, headers, json.dumps({"input_tokens": estimate(data)}).encode())
@@ -153,7 +146,7 @@ class LimitedServer(Script):
         return total, cached if hit else 0, 0 if hit else cached
 
     def _message(self, attempt: Any, data: dict[str, Any], message_id: str, body: bytes) -> tuple[Fault, Any]:
-        from ..responses import error_response, message_response, stream_response, wants_stream
+        from ..responses import error_response, message_response, stream_response
 
         now, model = float(attempt.at), str(data.get("model") or "claude-opus-4-7")
         max_tokens = _whole(data.get("max_tokens"), 1024)
