@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..bodies import request_json, wants_stream
+from ..docs_loop import MODEL
 from ..faults import Fault, Reply, Script, Status
 from .buckets import Buckets
 from .tiers import Tier, tier_of
@@ -148,7 +149,7 @@ class LimitedServer(Script):
     def _message(self, attempt: Any, data: dict[str, Any], message_id: str, body: bytes) -> tuple[Fault, Any]:
         from ..responses import error_response, message_response, stream_response
 
-        now, model = float(attempt.at), str(data.get("model") or "claude-opus-4-7")
+        now, model = float(attempt.at), str(data.get("model") or MODEL)
         max_tokens = _whole(data.get("max_tokens"), 1024)
         total, read, written = self.charges(data, now, body=body)
         limits = self.buckets(model)
@@ -216,7 +217,7 @@ class LimitedServer(Script):
             "id": f"msg_batch_{custom_id}",
             "type": "message",
             "role": "assistant",
-            "model": str(params.get("model") or "claude-opus-4-7"),
+            "model": str(params.get("model") or MODEL),
             "content": [{"type": "text", "text": self.text}],
             "stop_reason": "end_turn",
             "stop_sequence": None,
