@@ -332,11 +332,12 @@ def _ready(page: Any, lab: Lab, name: str) -> None:
     page's kernel status stays ``unknown``, and a kernel-info request sent then never gets an answer (the page
     holds messages until its first kernel-info reply, which is what went missing). So a kernel that stays connected
     but ``unknown`` for 10 s is reconnected, as "Reconnect to Kernel" would, at most three times: the new websocket
-    starts over with a kernel-info request of its own.
+    starts over with a kernel-info request of its own. If that does not help either, the page is reloaded once (a new
+    JupyterLab, the same kernel) before the wait gives up.
     """
     started = seen_at = time.monotonic()
     seen: dict | None = None
-    dialogs, reconnects = 0, 0
+    dialogs, reconnects, reloads = 0, 0, 0
     while True:
         state = page.evaluate(_STATE)
         now = time.monotonic()
@@ -356,6 +357,10 @@ def _ready(page: Any, lab: Lab, name: str) -> None:
             page.evaluate(f"() => {{ {_NOTEBOOK}.sessionContext.session.kernel.reconnect().catch(() => null); }}")
             reconnects += 1
             seen, seen_at = None, now  # the reconnection is a change: the wait starts over
+        elif stuck and reloads < 1:
+            page.reload()
+            reloads += 1
+            seen, seen_at = None, time.monotonic()
         if (now - seen_at) * 1000 > TIMEOUT_MS or (now - started) * 1000 > MOST_MS:
             raise AssertionError(
                 f"{name}: no idle kernel after {now - started:.0f} s ({now - seen_at:.0f} s without change); "
