@@ -733,6 +733,21 @@ def test_a_one_process_command_plays_each_script_on_its_own_server_and_each_row_
 
 
 @has_curl
+def test_the_scripts_that_wait_out_a_timeout_get_a_process_of_their_own_and_the_rows_keep_their_order() -> None:
+    each_pid = (
+        'for url in $CTLAB_BASE_URLS; do echo "pid $$"; '
+        'curl -s -o /dev/null -w "%{http_code}\\n" --max-time 0.2 -d "{}" "$url/v1/messages"; '
+        'echo \'{"waits": []}\'; done'
+    )
+    table = compare_clients({"loop": OneProcess(["bash", "-c", each_pid])}, ["200", "timeout", "529", "timeout"])
+    assert [(row.faults, row.lines[1]) for row in table] == [
+        ("200", "200"), ("timeout", "000"), ("529", "529"), ("timeout", "000")
+    ]
+    pids = [row.lines[0] for row in table]
+    assert pids[0] == pids[2] and pids[1] == pids[3] and pids[0] != pids[1]  # two processes: the timeouts overlap
+
+
+@has_curl
 def test_a_one_process_command_that_stops_early_leaves_the_rest_of_its_rows_empty_with_its_exit_code() -> None:
     first_only = 'for url in $CTLAB_BASE_URLS; do echo \'{"waits": []}\'; exit 3; done'
     rows = exchange_each(OneProcess(["bash", "-c", first_only]), ["200", "529"], name="early")
