@@ -55,6 +55,8 @@ TEST_SETTINGS = {
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
 }
 BROKEN_WIDGET = ("Error displaying widget", "model not found", "Loading widget")
+#: What a widget shows once it has failed for good ("Loading widget" may still turn out well).
+FAILED_WIDGET = BROKEN_WIDGET[:2]
 RAISES = {"raises-exception", "nbval-raises-exception"}
 TIMEOUT_MS = 90_000
 
@@ -380,24 +382,45 @@ def _widget_roots_js() -> str:
         .filter(o => o.classList.contains('jupyter-widgets') || o.querySelector(':scope > .jupyter-widgets'))"""
 
 
-def _saved_widgets_render(page: Any, path: Path, shown: list[tuple[int, str]], timeout: float = 30_000) -> None:
-    """(a) Before anything runs, every saved widget renders as a widget, with no error text."""
+def _saved_widgets_render(
+    page: Any, lab: Lab, path: Path, shown: list[tuple[int, str]], *, timeout: float = 30_000, looks: int = 2
+) -> None:
+    """(a) Before anything runs, every saved widget renders as a widget, with no error text.
+
+    A widget that shows an error ends the wait at once. JupyterLab's widget manager now and then drops the saved
+    state it has just restored, when the kernel connects right after (seen once on Python 3.10 under load; reported
+    upstream as jupyter-widgets/ipywidgets#3823), and the widget shows "model not found" although the notebook
+    stores its state. So the page is reloaded and looked at again, ``looks`` times in all: a notebook really saved
+    without its widget state fails every time.
+    """
     cells = sorted({cell for cell, _ in shown})
-    expected = [sum(1 for c, _ in shown if c == cell) for cell in cells]
-    broken = "|".join(BROKEN_WIDGET)
-    counts = f"""() => {_cell_nodes_js(cells)}.map(node => ({_widget_roots_js()})(node)
-        .filter(r => r.querySelector('[class*="widget-"]') && !/{broken}/.test(r.innerText)).length)"""
+    expected = json.dumps([sum(1 for c, _ in shown if c == cell) for cell in cells])
+    broken, final = "|".join(BROKEN_WIDGET), "|".join(FAILED_WIDGET)
+    roots = f"{_cell_nodes_js(cells)}.map(node => ({_widget_roots_js()})(node))"
+    verdict = f"""() => {{
+        const roots = {roots};
+        if (roots.some(rs => rs.some(r => /{final}/.test(r.innerText)))) return 'failed';
+        const counts = roots.map(rs => rs.filter(
+            r => r.querySelector('[class*="widget-"]') && !/{broken}/.test(r.innerText)).length);
+        return JSON.stringify(counts) === {json.dumps(expected)} ? 'rendered' : null;
+    }}"""
     from playwright.sync_api import TimeoutError as Timeout
 
-    try:
-        page.wait_for_function(
-            f"() => JSON.stringify(({counts})()) === {json.dumps(json.dumps(expected))}", timeout=timeout
-        )
-    except Timeout:
+    for look in range(1, looks + 1):
+        try:
+            if page.wait_for_function(verdict, timeout=timeout).json_value() == "rendered":
+                return
+        except Timeout:
+            pass
         texts = page.evaluate(
             f"() => {_cell_nodes_js(cells)}.map(n => n.querySelector('.jp-Cell-outputArea').innerText.slice(0, 300))"
         )
-        raise AssertionError(f"{path.name}: saved widgets did not render before running (shown: {texts})") from None
+        if look < looks:
+            page.reload()
+            _ready(page, lab, path.name)
+    raise AssertionError(
+        f"{path.name}: saved widgets did not render before running, {looks} looks (shown: {texts})"
+    )
 
 
 _RUN_QUIETLY = f"""async ([indices, raises]) => {{
@@ -516,7 +539,7 @@ def test_notebook_opens_runs_and_clicks_in_jupyterlab(path: Path, lab: Lab, page
 
     # (a) opened before running: the saved widgets render
     _open(page, lab, path)
-    _saved_widgets_render(page, path, shown)
+    _saved_widgets_render(page, lab, path, shown)
     page.screenshot(path=ARTIFACTS / f"{path.stem}-1-opened.png")
     for number, (cell, _) in enumerate(shown, 1):
         node = page.locator(".jp-Notebook .jp-Cell").nth(cell).locator(".jp-Cell-outputArea")
@@ -602,5 +625,5 @@ def test_the_open_check_catches_a_notebook_saved_without_widget_state(lab: Lab, 
     broken.parent.mkdir(parents=True, exist_ok=True)
     broken.write_text(json.dumps(notebook), encoding="utf-8")
     _open(page, lab, broken)
-    with pytest.raises(AssertionError, match="Error displaying widget"):
-        _saved_widgets_render(page, broken, _widget_outputs(notebook), timeout=5_000)
+    with pytest.raises(AssertionError, match=r"2 looks \(shown: \[.Error displaying widget"):  # failed both times
+        _saved_widgets_render(page, lab, broken, _widget_outputs(notebook))
