@@ -225,9 +225,10 @@ class OneProcess:
     Starting Node and loading the JS SDK costs more CPU than most runs, so
     :func:`compare_clients` starts a ``OneProcess`` command once per battery, not
     once per script; the scripts that wait out a client timeout get a second
-    process, so that real waiting overlaps the rest. The command gets every server's URL, space-separated, in
-    ``CTLAB_BASE_URLS``, runs against each in turn and ends each run's output with
-    one JSON line holding ``"waits"``, as ``notebooks/js/run.mjs`` does.
+    process, so that real waiting overlaps the rest. The command gets every
+    server's URL, space-separated, in ``CTLAB_BASE_URLS``, runs against each in
+    turn and ends each run's output with one JSON line holding ``"waits"``, as
+    ``notebooks/js/run.mjs`` does.
 
     >>> OneProcess(["node", "js/run.mjs", "sdk"])
     OneProcess(command=('node', 'js/run.mjs', 'sdk'))
