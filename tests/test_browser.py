@@ -387,11 +387,12 @@ def _saved_widgets_render(
 ) -> None:
     """(a) Before anything runs, every saved widget renders as a widget, with no error text.
 
-    A widget that shows an error ends the wait at once. JupyterLab's widget manager now and then drops the saved
-    state it has just restored, when the kernel connects right after (seen once on Python 3.10 under load; reported
-    upstream as jupyter-widgets/ipywidgets#3823), and the widget shows "model not found" although the notebook
-    stores its state. So the page is reloaded and looked at again, ``looks`` times in all: a notebook really saved
-    without its widget state fails every time.
+    A widget that shows an error ends the wait at once: JupyterLab's widget renderer writes "model not found" only
+    once its manager says everything is restored, and does not draw that output again. The manager now and then
+    drops the saved state it has just restored, when the kernel connects right after (seen once on Python 3.10
+    under load; reported upstream as jupyter-widgets/ipywidgets#3823), and the widget shows "model not found"
+    although the notebook stores its state. So the page is reloaded and looked at again, ``looks`` times in all:
+    a notebook really saved without its widget state fails every time.
     """
     cells = sorted({cell for cell, _ in shown})
     expected = json.dumps([sum(1 for c, _ in shown if c == cell) for cell in cells])
