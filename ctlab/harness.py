@@ -415,14 +415,15 @@ def compare_clients(
             together.setdefault(name, []).append(i)
         elif i not in rows:
             units.append(([i], partial(_one, cast("Command", client), jobs[i][2], name=name, **options)))
+    waits_out = [_timeouts(script) for _, _, script in jobs]  # client timeouts each script makes a client wait out
     for name, numbers in together.items():
         command = cast("OneProcess", clients[name])
-        waits_out = [i for i in numbers if _timeouts(jobs[i][2])]  # their real waiting overlaps the rest
-        for group in ([i for i in numbers if i not in waits_out], waits_out):
+        # the scripts that wait out timeouts get their own process: their real waiting overlaps the rest
+        for group in ([i for i in numbers if not waits_out[i]], [i for i in numbers if waits_out[i]]):
             if group:
                 scripts = [jobs[i][2] for i in group]
                 units.append((group, partial(exchange_each, command, scripts, name=name, **options)))
-    timeouts = [sum(_timeouts(jobs[i][2]) for i in numbers) for numbers, _ in units]
+    timeouts = [sum(waits_out[i] for i in numbers) for numbers, _ in units]
     order = sorted(range(len(units)), key=lambda u: -timeouts[u])  # the slowest start first
     done = side_by_side({u: units[u][1] for u in order}, workers=workers)
     for u, (numbers, _) in enumerate(units):
