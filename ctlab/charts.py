@@ -107,10 +107,9 @@ def _lines(text: str, x: float, step: float) -> str:
     )
 
 
-def x_ticks(ticks: Sequence[tuple[float, str]], *, slant: bool = False) -> list[str]:
-    """Tick marks and labels below the plot area, at pixel ``x``; ``slant`` tilts labels too long to stand side by
-    side."""
-    base = TOP + INNER_H
+def x_ticks(ticks: Sequence[tuple[float, str]], *, slant: bool = False, base: float = TOP + INNER_H) -> list[str]:
+    """Tick marks and labels below the plot area (whose bottom edge is at pixel ``base``), at pixel ``x``; ``slant``
+    tilts labels too long to stand side by side."""
     marks = [f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 4}" stroke="#555"/>' for x, _ in ticks]
     if slant:
         return marks + [

@@ -14,7 +14,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from .charts import Drawing, alt_text, nice_ticks
+from .charts import Drawing, alt_text, nice_ticks, x_ticks
 from .faults import StreamError
 from .i18n import label, t
 
@@ -65,10 +65,7 @@ def _bars(sim: Simulation, x: float, scale: float) -> list[str]:
 def _axis(end: float, scale: float, height: int) -> list[str]:
     base = TOP + height
     parts = [f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="#555"/>']
-    for tick in nice_ticks(end):
-        x = LEFT + tick * scale
-        parts.append(f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 4}" stroke="#555"/>')
-        parts.append(f'<text x="{x:.1f}" y="{base + 16}" font-size="10" text-anchor="middle">{tick:g}</text>')
+    parts += x_ticks([(LEFT + tick * scale, f"{tick:g}") for tick in nice_ticks(end)], base=base)
     parts.append(
         f'<text x="{(LEFT + WIDTH - RIGHT) / 2}" y="{base + 30}" font-size="11" text-anchor="middle">'
         f"{escape(label(t('plot.xlabel')))}</text>"
