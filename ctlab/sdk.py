@@ -269,13 +269,14 @@ class Schedule(TableView):
         retries = self.retries()
         column = {n: j for j, n in enumerate(retries)}
         nominal = t("sdk.plot.nominal", initial=_constants.INITIAL_RETRY_DELAY, cap=_constants.MAX_RETRY_DELAY)
+        marks = [nominal_delay(n) for n in retries]
         return Strips(
             categories=[str(n) for n in retries],
             bands=[band(n) for n in retries],
-            marks=[nominal_delay(n) for n in retries],
+            marks=marks,
             # spread the dots sideways by seed (not at random), so the picture is reproducible
             dots=[(column[s.retry], ((s.seed % 25) - 12) / 28, s.wait) for s in self.samples],
-            yticks=sorted({nominal_delay(n) for n in retries}),
+            yticks=sorted(set(marks)),
             names=(
                 label(nominal, stacked=True),
                 label(t("sdk.plot.band", low=JITTER[0], high=JITTER[1]), stacked=True),

@@ -82,5 +82,3 @@ def side_by_side(
     pool.shutdown(wait=True)
     results = [future.result() for future in futures]  # the first failure, in the order given
     return dict(zip(keys, results, strict=True)) if keys is not None else results
-
-
