@@ -11,7 +11,8 @@
     python3 course.py --help     # 显示本说明 / show this text
 
 Everything goes into ./.venv (created on first use, reinstalled only when
-pyproject.toml, constraints.txt or the Node lock change). ``lab`` installs the
+pyproject.toml, constraints.txt or the Node lock change; ``CTLAB_VENV`` puts it
+elsewhere, and a venv shared by checkouts is pointed at the one using it). ``lab`` installs the
 course, ctlab[lab]: the SDK, JupyterLab and its Chinese language pack, with
 Binder's JupyterLab settings (binder/overrides.json). ``test`` adds the test
 tooling, pyproject's ``test`` dependency group: pytest, nbval, Playwright,
@@ -29,7 +30,9 @@ import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("CTLAB_VENV", ROOT / ".venv"))
@@ -116,9 +119,24 @@ def setup(want: str = "lab") -> None:
             pip.append("--quiet")
         run(*pip, "-c", "constraints.txt", *(arg for name in missing for arg in SETS[name]))
         STAMP.write_text(json.dumps({"fingerprint": fingerprint, "sets": sorted(have | set(missing))}) + "\n")
+    home = _ctlab_home()
+    if home != ROOT / "ctlab":  # a venv made for another checkout (CTLAB_VENV) would run that checkout's ctlab
+        say(f"这个虚拟环境的 ctlab 来自 {home}，改为本目录", f"this venv's ctlab comes from {home}; pointing it here")
+        run(PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "--no-deps", "-e", ".")
     if not have or not (ROOT / "node_modules").is_dir():  # new inputs, or a new clone using a venv made for another
         _node_packages()
     _lab_settings()
+
+
+def _ctlab_home() -> Path | None:
+    """The ``ctlab`` folder the venv's Python imports from outside this checkout, as a notebook kernel does.
+
+    ``-I`` keeps the current directory off ``sys.path``, so only the venv's own (editable) install answers.
+    """
+    probe = "import importlib.util as u; s = u.find_spec('ctlab'); print(s.origin if s and s.origin else '')"
+    found = subprocess.run([str(PYTHON), "-I", "-c", probe], cwd=VENV, capture_output=True, text=True, check=False)
+    origin = found.stdout.strip()
+    return Path(origin).resolve().parent if origin else None
 
 
 def _node_packages() -> None:
@@ -210,7 +228,7 @@ def coalesce_streams(path: Path) -> None:
     was cut into messages depends on timing, and must not change the stored file."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     for cell in notebook["cells"]:
-        merged: list[dict] = []
+        merged: list[dict[str, Any]] = []
         for output in cell.get("outputs", []):
             last = merged[-1] if merged else None
             if last and output["output_type"] == last["output_type"] == "stream" and output["name"] == last["name"]:
@@ -235,7 +253,7 @@ def drift(args: list[str]) -> None:
     raise SystemExit(subprocess.run([sys.executable, "tools/drift.py", *args], cwd=ROOT, check=False).returncode)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[list[str]], None]] = {
     "lab": lab,
     "test": test,
     "execute": execute,

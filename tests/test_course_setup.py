@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ def test_a_new_clone_that_reuses_a_venv_still_gets_its_node_packages(
     monkeypatch.setattr(course, "STAMP", tmp_path / "stamp")
     monkeypatch.setattr(course, "_installed", lambda _fingerprint: set(course.SETS))  # the venv holds everything
     monkeypatch.setattr(course, "_lab_settings", lambda: None)
+    monkeypatch.setattr(course, "_ctlab_home", lambda: tmp_path / "ctlab")  # the venv runs this clone's ctlab
     installs: list[str] = []
     monkeypatch.setattr(course, "_node_packages", lambda: installs.append("npm ci"))
     course.setup("test")
@@ -27,3 +29,31 @@ def test_a_new_clone_that_reuses_a_venv_still_gets_its_node_packages(
     (tmp_path / "node_modules").mkdir()
     course.setup("test")
     assert installs == ["npm ci"], "once node_modules is there, nothing is installed again"
+
+
+def test_a_venv_made_for_another_checkout_is_pointed_at_this_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A shared CTLAB_VENV once ran the first checkout's ctlab in every later checkout's notebooks."""
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    monkeypatch.setattr(course, "PYTHON", Path(sys.executable))
+    monkeypatch.setattr(course, "_installed", lambda _fingerprint: set(course.SETS))
+    monkeypatch.setattr(course, "_lab_settings", lambda: None)
+    (tmp_path / "node_modules").mkdir()
+    homes = iter([tmp_path.parent / "other-clone" / "ctlab", tmp_path / "ctlab"])
+    monkeypatch.setattr(course, "_ctlab_home", lambda: next(homes))
+    commands: list[tuple[str, ...]] = []
+    monkeypatch.setattr(course, "run", lambda *cmd, **_kwargs: commands.append(tuple(map(str, cmd))))
+    course.setup("test")
+    assert commands == [(sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
+                         "--no-deps", "-e", ".")]
+    course.setup("test")
+    assert len(commands) == 1, "a venv that already runs this checkout's ctlab is left alone"
+
+
+def test_notebook_kernels_import_this_checkouts_ctlab() -> None:
+    """What nbval's kernels (started in notebooks/, with this venv) import is the code under test."""
+    probe = "import importlib.util as u; print(u.find_spec('ctlab').origin)"
+    found = subprocess.run([sys.executable, "-I", "-c", probe], cwd=ROOT / "notebooks", capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert Path(found).resolve() == ROOT / "ctlab" / "__init__.py", f"this venv runs another checkout's ctlab: {found}"

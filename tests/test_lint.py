@@ -1,4 +1,4 @@
-"""ctlab's code passes its linters: ruff's broad rule set everywhere, ``mypy --strict`` on the package.
+"""ctlab's code passes its linters: ruff's broad rule set everywhere, ``mypy --strict`` on the package and course.py.
 
 Both read their settings from ``pyproject.toml``. mypy keeps its cache in the venv, so only a new
 venv's first run pays for a full check (a few seconds; the SDK itself is not re-checked).
@@ -22,7 +22,7 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_finds_nothing_in_ctlab() -> None:
+def test_mypy_strict_finds_nothing_in_ctlab_or_course_py() -> None:
     result = _run("mypy", "--cache-dir", str(Path(sys.prefix) / ".ctlab-mypy-cache"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success" in result.stdout
