@@ -54,7 +54,9 @@ register(
         ),
         "diagnose.evidence": Text("依据", "evidence"),
         "diagnose.todo": Text("怎么办", "what to do"),
-        "diagnose.retry": Text("值得重试", "worth retrying"),
+        "diagnose.retry": Text("值不值得重试", "worth retrying"),
+        "diagnose.retry.yes": Text("值得", "yes"),
+        "diagnose.retry.no": Text("不值得", "no"),
         "diagnose.message": Text("能读懂的消息", "readable message"),
         "diagnose.ev.status": Text("状态码 {status}", "status {status}"),
         "diagnose.ev.request_id": Text(
@@ -127,7 +129,7 @@ register(
             "and tell the proxy's support which headers it removed",
         ),
         "diagnose.do.quota": Text(
-            "代理账户的额度或余额用完了：不要重试，去代理的控制台充值或换一个令牌；这和 Anthropic 无关",
+            "代理账户的额度或余额用完了：不要重试，去代理的控制台充值或换一个密钥；这和 Anthropic 无关",
             "the proxy account's quota or balance is used up: do not retry; top up or switch keys in the proxy's "
             "console — Anthropic has nothing to do with it",
         ),
@@ -213,13 +215,16 @@ class Diagnosis:
         def say(text: Text) -> str:
             return text.render(lang)  # type: ignore[arg-type]
 
+        def field(key: str, value: str) -> str:
+            return f"  {say(t(key))}{'：' if lang == 'zh' else ': '}{value}"
+
         out = [say(self.headline)]
-        out += [f"  {say(t('diagnose.evidence'))}: {say(item)}" for item in self.evidence]
+        out += [field("diagnose.evidence", say(item)) for item in self.evidence]
         if self.message:
-            out.append(f"  {say(t('diagnose.message'))}: {self.message}")
+            out.append(field("diagnose.message", self.message))
         if self.error:
-            out.append(f"  {say(t('diagnose.retry'))}: {say(t('yes' if self.retry else 'no'))}")
-        out.append(f"  {say(t('diagnose.todo'))}: {say(self.action)}")
+            out.append(field("diagnose.retry", say(t("diagnose.retry.yes" if self.retry else "diagnose.retry.no"))))
+        out.append(field("diagnose.todo", say(self.action)))
         return out
 
     def __str__(self) -> str:

@@ -243,8 +243,8 @@ register(
             "When many clients fail together, they all retry at the same moment",
         ),
         "check.hint.no_jitter": Text(
-            "给退避加上随机性，例如全抖动（full jitter）：random.uniform(0, 本次的上限)",
-            "put randomness in the backoff, e.g. full jitter: random.uniform(0, this attempt's cap)",
+            "给退避加上随机性，例如全抖动（full jitter）：random.uniform(0, 本次的名义等待)",
+            "put randomness in the backoff, e.g. full jitter: random.uniform(0, this attempt's nominal wait)",
         ),
         "check.bad.ignored_retry_after": Text(
             "服务端要求 retry-after: {asked:g}，你的函数只等了 {waited:.2f} s 就重试了",

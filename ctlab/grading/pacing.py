@@ -43,7 +43,7 @@ register(
         "pacing.fail": Text("未通过", "fail"),
         "pacing.hint.refused": Text(
             "收到了 429：发之前先看三个桶（请求、输入令牌、输出令牌）够不够，输入令牌多留几个百分点的余量",
-            "429s came: before sending, check all three buckets (requests, input tokens, output tokens) and keep a "
+            "got 429s: before sending, check all three buckets (requests, input tokens, output tokens) and keep a "
             "few percent of headroom on input tokens",
         ),
         "pacing.hint.slow": Text(
@@ -120,7 +120,7 @@ class Row:
         hints += [t("pacing.hint.missing")] if self.done < self.jobs else []
         hints += [t("pacing.hint.refused")] if self.refused else []
         hints += [t("pacing.hint.slow")] if not self.refused and self.ratio > 1 + SLACK else []
-        return Text("；".join([row.zh, *(h.zh for h in hints)]), " ".join([row.en, *(h.en for h in hints)]))
+        return Text("；".join([row.zh, *(h.zh for h in hints)]), "; ".join([row.en, *(h.en for h in hints)]))
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,8 @@ class Job:
 
 def _text(tokens: int, tag: str) -> str:
     """About ``tokens`` tokens of text (4 ASCII characters each, by ctlab's estimate), starting with ``tag``."""
-    return tag + " " + "data " * max(0, tokens - len(tag) // 4 - 1)
+    head = tag + " "
+    return head + "txt " * max(0, tokens - -(-len(head) // 4))
 
 
 def _job(prompt_tokens: int, tag: str, max_tokens: int, reply_tokens: int) -> Job:
