@@ -51,8 +51,9 @@ register(
             "first, then seconds, then an HTTP date; 0, a negative value or text it cannot read counts as not said)",
         ),
         "rules.retry_after.why": Text(
-            "提前重试多半会再收到一个 429：请求白发了，还挤占了本来就不够的额度",
-            "an early retry most likely earns another 429: a wasted request, spent from a quota that was already short",
+            "提前重试多半会再收到一个 429：请求白发了，还占掉了本来就不够用的限额",
+            "an early retry most likely earns another 429: a wasted request, spent from a rate limit that was "
+            "already used up",
         ),
         "rules.budget": Text(
             "要等的时间超出调用方的预算，就立刻抛出原来的错误；不要把服务端要求的等待截短后提前重试",
