@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -51,9 +50,8 @@ def test_a_venv_made_for_another_checkout_is_pointed_at_this_one(
     assert len(commands) == 1, "a venv that already runs this checkout's ctlab is left alone"
 
 
-def test_notebook_kernels_import_this_checkouts_ctlab() -> None:
-    """What nbval's kernels (started in notebooks/, with this venv) import is the code under test."""
-    probe = "import importlib.util as u; print(u.find_spec('ctlab').origin)"
-    found = subprocess.run([sys.executable, "-I", "-c", probe], cwd=ROOT / "notebooks", capture_output=True,
-                           text=True, check=True).stdout.strip()
-    assert Path(found).resolve() == ROOT / "ctlab" / "__init__.py", f"this venv runs another checkout's ctlab: {found}"
+def test_notebook_kernels_import_this_checkouts_ctlab(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What nbval's kernels (this venv's Python, started outside the checkout's root) import is the code under test."""
+    monkeypatch.setattr(course, "PYTHON", Path(sys.executable))
+    monkeypatch.setattr(course, "VENV", tmp_path)
+    assert course._ctlab_home() == ROOT / "ctlab", "this venv runs another checkout's ctlab: run course.py setup"
