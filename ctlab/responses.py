@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from .bodies import requested_model, wants_stream
+from .bodies import request_json, requested_model, wants_stream
 from .docs_loop import MODEL
 from .faults import MAX_WAIT, Reply, Status, StreamError, header_value, status  # noqa: F401  (status: doctest)
 from .ratelimit.headers import EPOCH, RATE_LIMIT, iso_time, requests_headers
@@ -237,7 +237,8 @@ def payload_for(
     """
     if isinstance(fault, Status):
         return error_response(fault, request_id=request_id, now=now)
-    model = requested_model(body)
-    if isinstance(fault, StreamError) or wants_stream(body):
+    data = request_json(body)
+    model = requested_model(data)
+    if isinstance(fault, StreamError) or wants_stream(data):
         return stream_response(fault, request_id=request_id, message_id=message_id, now=now, model=model)
     return message_response(fault, request_id=request_id, message_id=message_id, now=now, model=model)

@@ -194,7 +194,7 @@ class LimitedServer(Script):
             return fault, payload
         reply = Reply(self.text)
         ids = {"request_id": attempt.request_id, "message_id": message_id, "now": now, "model": model}
-        if wants_stream(body):
+        if wants_stream(data):
             payload = stream_response(reply, **ids)
         else:
             payload = message_response(reply, **ids)
