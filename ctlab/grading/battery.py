@@ -34,6 +34,7 @@ from typing import Any, Literal
 from ..atlas import sdk_exception
 from ..faults import Fault, Reply, Status, StreamError, Timeout, parse
 from ..i18n import Text, t
+from ..inputs import shorten
 from ..retry import retry_after
 from ..show import describe_error
 from .evidence import chain, from_sdk, is_bug, is_error_for, sdk_work, where
@@ -139,16 +140,12 @@ def _expected(fault: Fault) -> str:
     return "APITimeoutError" if isinstance(fault, Timeout) else "APIConnectionError"
 
 
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _error(error: BaseException) -> str:
-    return _short(describe_error(error))
+    return shorten(describe_error(error), 80)
 
 
 def _value(value: Any) -> str:
-    return _short(repr(value), 60)
+    return shorten(repr(value), 60)
 
 
 def _waits(run: Run) -> list[float]:
